@@ -1,0 +1,369 @@
+//! CloudEvents 1.0 JSON event format (structured mode) and the attribute rules.
+//!
+//! <https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/formats/json-format.md>
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use bytes::Bytes;
+use chrono::{DateTime, FixedOffset};
+use serde::de::Error as _;
+use serde::ser::SerializeMap;
+use serde_json::{Map, Value};
+
+use crate::event::{Event, SPEC_VERSION};
+
+/// Why an event is not a valid CloudEvent; always names the attribute at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    /// A required attribute is absent (or `null`).
+    #[error("missing required attribute `{0}`")]
+    Missing(&'static str),
+    /// An attribute is present but breaks a rule.
+    #[error("attribute `{attribute}` {reason}")]
+    Invalid {
+        /// The attribute's name as written in JSON.
+        attribute: String,
+        /// What is wrong with it, as the end of a sentence.
+        reason: String,
+    },
+    /// The text is not JSON, or not a JSON object.
+    #[error("not a CloudEvent in JSON: {0}")]
+    NotJson(String),
+}
+
+impl EventError {
+    /// The attribute at fault, if the error is about one.
+    pub fn attribute(&self) -> Option<&str> {
+        match self {
+            EventError::Missing(name) => Some(name),
+            EventError::Invalid { attribute, .. } => Some(attribute),
+            EventError::NotJson(_) => None,
+        }
+    }
+
+    fn invalid(attribute: &str, reason: impl Into<String>) -> Self {
+        EventError::Invalid {
+            attribute: attribute.to_owned(),
+            reason: reason.into(),
+        }
+    }
+}
+
+const CONTEXT_ATTRIBUTES: [&str; 8] = [
+    "id",
+    "source",
+    "specversion",
+    "type",
+    "datacontenttype",
+    "dataschema",
+    "subject",
+    "time",
+];
+const DATA: &str = "data";
+const DATA_BASE64: &str = "data_base64";
+
+/// Tells whether a `datacontenttype` means JSON, which is how `data` is carried in JSON.
+///
+/// An absent content type means JSON (CloudEvents JSON format §3.1).
+pub fn is_json_content_type(content_type: Option<&str>) -> bool {
+    let Some(content_type) = content_type else {
+        return true;
+    };
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || essence == "text/json" || essence.ends_with("+json")
+}
+
+pub(crate) fn from_json_str(json: &str) -> Result<Event, EventError> {
+    let value: Value =
+        serde_json::from_str(json).map_err(|e| EventError::NotJson(e.to_string()))?;
+    from_json_value(value)
+}
+
+pub(crate) fn from_json_value(value: Value) -> Result<Event, EventError> {
+    let Value::Object(mut map) = value else {
+        return Err(EventError::NotJson(format!(
+            "expected an object, found {}",
+            json_kind(&value)
+        )));
+    };
+    let spec_version = required_string(&mut map, "specversion")?;
+    if spec_version != SPEC_VERSION {
+        return Err(EventError::invalid(
+            "specversion",
+            format!("is {spec_version:?}; only {SPEC_VERSION:?} is supported"),
+        ));
+    }
+    let id = required_string(&mut map, "id")?;
+    let source = required_string(&mut map, "source")?;
+    let event_type = required_string(&mut map, "type")?;
+    let datacontenttype = optional_string(&mut map, "datacontenttype")?;
+    let dataschema = optional_string(&mut map, "dataschema")?;
+    let subject = optional_string(&mut map, "subject")?;
+    let time = optional_string(&mut map, "time")?
+        .map(|t| parse_time(&t))
+        .transpose()?;
+    let data = match (
+        take_non_null(&mut map, DATA),
+        take_non_null(&mut map, DATA_BASE64),
+    ) {
+        (Some(_), Some(_)) => {
+            return Err(EventError::invalid(
+                DATA_BASE64,
+                "cannot be given together with `data`",
+            ));
+        }
+        (Some(data), None) => Some(data_from_json(data, datacontenttype.as_deref())),
+        (None, Some(Value::String(b64))) => Some(Bytes::from(
+            base64::engine::general_purpose::STANDARD
+                .decode(b64.as_bytes())
+                .map_err(|e| EventError::invalid(DATA_BASE64, format!("is not base64: {e}")))?,
+        )),
+        (None, Some(other)) => {
+            return Err(EventError::invalid(
+                DATA_BASE64,
+                format!("must be a base64 string, found {}", json_kind(&other)),
+            ));
+        }
+        (None, None) => None,
+    };
+    let mut extensions = BTreeMap::new();
+    for (name, value) in map {
+        if let Some(value) = extension_value(&name, value)? {
+            extensions.insert(name, value);
+        }
+    }
+    let event = Event {
+        id,
+        source,
+        spec_version,
+        event_type,
+        datacontenttype,
+        dataschema,
+        subject,
+        time,
+        data,
+        extensions,
+    };
+    validate(&event)?;
+    Ok(event)
+}
+
+/// Returns the value of `name` unless it is absent or `null` (which JSON uses for "absent").
+fn take_non_null(map: &mut Map<String, Value>, name: &str) -> Option<Value> {
+    map.remove(name).filter(|v| !v.is_null())
+}
+
+fn required_string(map: &mut Map<String, Value>, name: &'static str) -> Result<String, EventError> {
+    optional_string(map, name)?.ok_or(EventError::Missing(name))
+}
+
+fn optional_string(map: &mut Map<String, Value>, name: &str) -> Result<Option<String>, EventError> {
+    match take_non_null(map, name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(EventError::invalid(
+            name,
+            format!("must be a string, found {}", json_kind(&other)),
+        )),
+    }
+}
+
+fn data_from_json(data: Value, content_type: Option<&str>) -> Bytes {
+    match data {
+        Value::String(text) if !is_json_content_type(content_type) => Bytes::from(text),
+        other => Bytes::from(serde_json::to_vec(&other).expect("a JSON value always serialises")),
+    }
+}
+
+/// Turns an extension's JSON value into its canonical string, or `None` for `null`.
+fn extension_value(name: &str, value: Value) -> Result<Option<String>, EventError> {
+    validate_extension_name(name)?;
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s)),
+        Value::Bool(b) => Ok(Some(b.to_string())),
+        Value::Number(n) => match n.as_i64().and_then(|i| i32::try_from(i).ok()) {
+            Some(i) => Ok(Some(i.to_string())),
+            None => Err(EventError::invalid(
+                name,
+                format!("is {n}; a number must be a 32-bit integer"),
+            )),
+        },
+        other => Err(EventError::invalid(
+            name,
+            format!(
+                "must be a string, boolean or integer, found {}",
+                json_kind(&other)
+            ),
+        )),
+    }
+}
+
+fn validate_extension_name(name: &str) -> Result<(), EventError> {
+    if CONTEXT_ATTRIBUTES.contains(&name) || name == DATA || name == DATA_BASE64 {
+        return Err(EventError::invalid(
+            name,
+            "is a reserved attribute name and cannot be an extension",
+        ));
+    }
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
+        return Err(EventError::invalid(
+            name,
+            "is not a valid extension name (only a-z and 0-9 are allowed)",
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn parse_time(text: &str) -> Result<DateTime<FixedOffset>, EventError> {
+    // RFC 3339 `date-time`: full date, `T`, time with seconds, then `Z` or `±hh:mm`.
+    // chrono also accepts a space for the `T`, which RFC 3339 allows readers to accept.
+    DateTime::parse_from_rfc3339(text).map_err(|e| {
+        EventError::invalid(
+            "time",
+            format!("is {text:?}, not an RFC 3339 timestamp ({e})"),
+        )
+    })
+}
+
+/// Checks the rules of CloudEvents 1.0 §3 that the type system does not.
+pub(crate) fn validate(event: &Event) -> Result<(), EventError> {
+    if event.spec_version != SPEC_VERSION {
+        return Err(EventError::invalid(
+            "specversion",
+            format!(
+                "is {:?}; only {SPEC_VERSION:?} is supported",
+                event.spec_version
+            ),
+        ));
+    }
+    non_empty("id", &event.id)?;
+    non_empty("source", &event.source)?;
+    if event
+        .source
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(EventError::invalid(
+            "source",
+            "is not a URI reference (it contains whitespace)",
+        ));
+    }
+    non_empty("type", &event.event_type)?;
+    if let Some(ct) = &event.datacontenttype {
+        non_empty("datacontenttype", ct)?;
+        ct.parse::<mime::Mime>().map_err(|e| {
+            EventError::invalid(
+                "datacontenttype",
+                format!("is {ct:?}, not an RFC 2046 media type ({e})"),
+            )
+        })?;
+    }
+    if let Some(schema) = &event.dataschema {
+        non_empty("dataschema", schema)?;
+        if !has_uri_scheme(schema) {
+            return Err(EventError::invalid(
+                "dataschema",
+                format!("is {schema:?}, not an absolute URI"),
+            ));
+        }
+    }
+    if let Some(subject) = &event.subject {
+        non_empty("subject", subject)?;
+    }
+    for name in event.extensions.keys() {
+        validate_extension_name(name)?;
+    }
+    Ok(())
+}
+
+fn non_empty(attribute: &'static str, value: &str) -> Result<(), EventError> {
+    if value.is_empty() {
+        Err(EventError::invalid(attribute, "must not be empty"))
+    } else {
+        Ok(())
+    }
+}
+
+/// RFC 3986 `scheme ":"`: a letter, then letters, digits, `+`, `-` or `.`.
+fn has_uri_scheme(uri: &str) -> bool {
+    let Some((scheme, _)) = uri.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+impl serde::Serialize for Event {
+    /// Writes CloudEvents structured JSON: `data` inline when it is JSON or text, otherwise
+    /// `data_base64`.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("specversion", &self.spec_version)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("source", &self.source)?;
+        map.serialize_entry("type", &self.event_type)?;
+        let optional = [
+            ("datacontenttype", &self.datacontenttype),
+            ("dataschema", &self.dataschema),
+            ("subject", &self.subject),
+        ];
+        for (name, value) in optional {
+            if let Some(value) = value {
+                map.serialize_entry(name, value)?;
+            }
+        }
+        if let Some(time) = &self.time {
+            map.serialize_entry("time", &Event::format_time(time))?;
+        }
+        for (name, value) in &self.extensions {
+            map.serialize_entry(name, value)?;
+        }
+        if let Some(data) = &self.data {
+            let json = is_json_content_type(self.datacontenttype.as_deref())
+                .then(|| serde_json::from_slice::<&serde_json::value::RawValue>(data).ok())
+                .flatten();
+            match (json, std::str::from_utf8(data)) {
+                (Some(raw), _) => map.serialize_entry(DATA, raw)?,
+                (None, Ok(text)) if !is_json_content_type(self.datacontenttype.as_deref()) => {
+                    map.serialize_entry(DATA, text)?
+                }
+                _ => map.serialize_entry(
+                    DATA_BASE64,
+                    &base64::engine::general_purpose::STANDARD.encode(data),
+                )?,
+            }
+        }
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Event {
+    /// Reads CloudEvents structured JSON and validates it.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        from_json_value(value).map_err(D::Error::custom)
+    }
+}

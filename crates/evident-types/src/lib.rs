@@ -1,0 +1,36 @@
+//! The one definition of what crosses between the Evident database and its components.
+//!
+//! Events are [CloudEvents 1.0](https://cloudevents.io); states and commands are bytes with a
+//! content type; a [`GuestError`] is how a component refuses a command. The host and the guest
+//! SDK both build on these types, so an event parsed from JSON on the host is the same value a
+//! guest sees, and a state a guest returns is the same value the host stores. This crate knows
+//! nothing of WebAssembly runtimes.
+//!
+//! ```
+//! use evident_types::{Event, read_json_lines};
+//!
+//! let line = r#"{"specversion":"1.0","id":"1","source":"/bank","type":"deposited","data":{"amount":5}}"#;
+//! let event: Event = line.parse()?;
+//! assert_eq!(event.event_type, "deposited");
+//! assert_eq!(event.data.as_deref(), Some(&br#"{"amount":5}"#[..]));
+//!
+//! // A JSON-lines stream reports the line of the first bad event.
+//! let input = format!("{line}\n{{\"id\":\"2\"}}\n");
+//! let err = read_json_lines(input.as_bytes()).collect::<Result<Vec<_>, _>>().unwrap_err();
+//! assert_eq!(err.line, 2);
+//! assert_eq!(err.to_string(), "line 2: missing required attribute `specversion`");
+//! # Ok::<(), evident_types::EventError>(())
+//! ```
+
+mod cloudevents_json;
+mod event;
+mod json_lines;
+mod payload;
+
+pub use cloudevents_json::{EventError, is_json_content_type};
+pub use event::{Event, SPEC_VERSION};
+pub use json_lines::{JsonLines, JsonLinesError, JsonLinesErrorKind, read_json_lines};
+pub use payload::{Command, GuestError, Parameters, State, content_type};
+
+/// Re-exported so guests and hosts name the same `Bytes` the payload fields use.
+pub use bytes::Bytes;
