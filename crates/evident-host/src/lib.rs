@@ -1,1 +1,39 @@
-//! placeholder
+//! The runtime a database embeds to run Evident components: sandboxed, limited, typed.
+//!
+//! A [`Runtime`] holds one Wasmtime engine (component model, fuel, epoch deadlines) and a linker
+//! that grants a component nothing but `evident:db/logging`. Loading checks that a component
+//! exports the interface it is loaded as and imports nothing else. Every call runs under
+//! [`Limits`] (fuel, deadline, memory, tables); whatever goes wrong comes back as one [`Error`]
+//! that says what happened, and the caller's state is never touched by a failed call.
+//!
+//! ```no_run
+//! use evident_host::{Runtime, RuntimeConfig};
+//! use evident_types::{Event, Parameters};
+//!
+//! let runtime = Runtime::new(RuntimeConfig::default())?;
+//! let view = runtime.load_view_file("event_counter.wasm")?;
+//! let parameters = Parameters::new();
+//! let initial = view.initialize(&parameters)?;
+//! let events = [Event::new("1", "/shop", "order.placed"), Event::new("2", "/shop", "order.paid")];
+//! let folded = view.fold(initial, &events, &parameters)?;
+//! println!("{} events -> {}", folded.events_applied, String::from_utf8_lossy(&folded.state.bytes));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod bindings;
+mod change;
+mod component;
+mod error;
+mod limits;
+mod logging;
+mod runtime;
+mod store;
+mod view;
+mod wire;
+
+pub use change::StateChange;
+pub use error::{Error, FoldError, TrapCode};
+pub use limits::Limits;
+pub use logging::MAX_LOG_LINE_BYTES;
+pub use runtime::{Runtime, RuntimeConfig};
+pub use view::{Folded, StateView};

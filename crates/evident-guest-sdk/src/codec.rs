@@ -1,0 +1,93 @@
+//! How a guest's state is turned into bytes and back.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use evident_types::content_type;
+
+/// A serialisation format for state and commands, labelled with its media type.
+pub trait Codec {
+    /// The media type states encoded with this codec carry.
+    const CONTENT_TYPE: &'static str;
+    /// Encodes a value.
+    fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError>;
+    /// Decodes a value.
+    fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError>;
+}
+
+/// JSON: readable, the default choice.
+#[derive(Debug, Clone, Copy)]
+pub struct Json;
+
+/// CBOR: compact and fast, for large or binary states.
+#[derive(Debug, Clone, Copy)]
+pub struct Cbor;
+
+/// Bytes that do not decode as expected, or a value that cannot be encoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{format}: {message}")]
+pub struct CodecError {
+    /// The media type involved.
+    pub format: &'static str,
+    /// What the serialiser said.
+    pub message: String,
+}
+
+impl Codec for Json {
+    const CONTENT_TYPE: &'static str = content_type::JSON;
+
+    fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
+        serde_json::to_vec(value).map_err(|e| codec_error::<Self>(e))
+    }
+
+    fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
+        serde_json::from_slice(bytes).map_err(|e| codec_error::<Self>(e))
+    }
+}
+
+impl Codec for Cbor {
+    const CONTENT_TYPE: &'static str = content_type::CBOR;
+
+    fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
+        let mut bytes = Vec::new();
+        ciborium::into_writer(value, &mut bytes).map_err(|e| codec_error::<Self>(e))?;
+        Ok(bytes)
+    }
+
+    fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
+        ciborium::from_reader(bytes).map_err(|e| codec_error::<Self>(e))
+    }
+}
+
+fn codec_error<C: Codec>(error: impl std::fmt::Display) -> CodecError {
+    CodecError {
+        format: C::CONTENT_TYPE,
+        message: error.to_string(),
+    }
+}
+
+/// Decodes bytes with the codec their media type names, so a command may come in either format.
+pub fn decode_by_content_type<T: DeserializeOwned>(
+    content_type: &str,
+    bytes: &[u8],
+) -> Result<T, DecodeError> {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    if essence.eq_ignore_ascii_case(Json::CONTENT_TYPE) {
+        Ok(Json::decode(bytes)?)
+    } else if essence.eq_ignore_ascii_case(Cbor::CONTENT_TYPE) {
+        Ok(Cbor::decode(bytes)?)
+    } else {
+        Err(DecodeError::UnsupportedContentType(content_type.to_owned()))
+    }
+}
+
+/// Why [`decode_by_content_type`] failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// Neither JSON nor CBOR.
+    #[error("content type {0:?} is not supported (use {json} or {cbor})", json = content_type::JSON, cbor = content_type::CBOR)]
+    UnsupportedContentType(String),
+    /// The bytes do not decode.
+    #[error(transparent)]
+    Codec(#[from] CodecError),
+}

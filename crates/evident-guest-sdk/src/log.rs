@@ -1,0 +1,90 @@
+//! Logging from a guest to the host's log.
+//!
+//! In a component each line goes to the host's `logging` import, which tags it with the
+//! component's name. Natively (tests, benches) lines go to the sink set with
+//! [`set_native_sink`], or nowhere.
+
+use std::sync::RwLock;
+
+/// How much a log line matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LogLevel {
+    /// Something failed.
+    Error,
+    /// Something looks wrong.
+    Warn,
+    /// Worth knowing in normal operation.
+    Info,
+    /// For whoever debugs the component.
+    Debug,
+    /// Very detailed.
+    Trace,
+}
+
+/// Where log lines go when the guest runs natively.
+pub type NativeSink = fn(LogLevel, &str);
+
+static NATIVE_SINK: RwLock<Option<NativeSink>> = RwLock::new(None);
+
+/// Sends native log lines to `sink` (e.g. to collect them in a test); `None` drops them.
+pub fn set_native_sink(sink: Option<NativeSink>) {
+    *NATIVE_SINK.write().unwrap_or_else(|e| e.into_inner()) = sink;
+}
+
+/// Writes one line to the host's log; the macros call this.
+pub fn log(level: LogLevel, message: &str) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use crate::__private::bindings::evident::db::logging;
+        let level = match level {
+            LogLevel::Error => logging::LogLevel::Error,
+            LogLevel::Warn => logging::LogLevel::Warn,
+            LogLevel::Info => logging::LogLevel::Info,
+            LogLevel::Debug => logging::LogLevel::Debug,
+            LogLevel::Trace => logging::LogLevel::Trace,
+        };
+        logging::log(level, message);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Some(sink) = *NATIVE_SINK.read().unwrap_or_else(|e| e.into_inner()) {
+        sink(level, message);
+    }
+}
+
+/// Logs at a level with `format!` arguments.
+#[macro_export]
+macro_rules! log {
+    ($level:expr, $($arg:tt)+) => {
+        $crate::log::log($level, &::std::format!($($arg)+))
+    };
+}
+
+/// Logs a failure.
+#[macro_export]
+macro_rules! error {
+    ($($arg:tt)+) => { $crate::log!($crate::LogLevel::Error, $($arg)+) };
+}
+
+/// Logs something that looks wrong.
+#[macro_export]
+macro_rules! warn {
+    ($($arg:tt)+) => { $crate::log!($crate::LogLevel::Warn, $($arg)+) };
+}
+
+/// Logs something worth knowing.
+#[macro_export]
+macro_rules! info {
+    ($($arg:tt)+) => { $crate::log!($crate::LogLevel::Info, $($arg)+) };
+}
+
+/// Logs detail for debugging.
+#[macro_export]
+macro_rules! debug {
+    ($($arg:tt)+) => { $crate::log!($crate::LogLevel::Debug, $($arg)+) };
+}
+
+/// Logs fine-grained detail.
+#[macro_export]
+macro_rules! trace {
+    ($($arg:tt)+) => { $crate::log!($crate::LogLevel::Trace, $($arg)+) };
+}

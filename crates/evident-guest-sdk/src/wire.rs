@@ -1,0 +1,125 @@
+//! Conversions between the generated WIT records and `evident_types`, and the bodies of the
+//! exports the attribute macros emit.
+
+use evident_types::{Command, Event, GuestError, Parameters, State};
+
+use crate::__private::bindings::evident::db::types as wit;
+use crate::change::{self, StateChange};
+use crate::view::{self, StateView};
+
+/// The body of an exported `initialize`.
+pub fn export_view_initialize<V: StateView>(
+    parameters: Vec<(String, String)>,
+) -> Result<wit::State, String> {
+    view::initialize::<V>(&parameters.into())
+        .map(state_to_wit)
+        .map_err(|e| e.to_string())
+}
+
+/// The body of an exported `reduce`.
+pub fn export_view_reduce<V: StateView>(
+    state: wit::State,
+    event: wit::Event,
+    parameters: Vec<(String, String)>,
+) -> Result<wit::State, String> {
+    let event = event_from_wit(event)?;
+    view::reduce::<V>(
+        &state_from_wit(state),
+        &event,
+        &Parameters::from(parameters),
+    )
+    .map(state_to_wit)
+    .map_err(|e| e.to_string())
+}
+
+/// The body of an exported `process`.
+pub fn export_change_process<C: StateChange>(
+    state: wit::State,
+    command: wit::Command,
+    parameters: Vec<(String, String)>,
+) -> Result<Vec<wit::Event>, wit::Error> {
+    change::process::<C>(
+        &state_from_wit(state),
+        &command_from_wit(command),
+        &Parameters::from(parameters),
+    )
+    .map(|events| events.into_iter().map(event_to_wit).collect())
+    .map_err(error_to_wit)
+}
+
+/// The body of an exported `validate`.
+pub fn export_change_validate<C: StateChange>(
+    state: wit::State,
+    command: wit::Command,
+) -> Result<bool, String> {
+    change::validate::<C>(&state_from_wit(state), &command_from_wit(command))
+        .map_err(|e| e.to_string())
+}
+
+fn state_from_wit(state: wit::State) -> State {
+    State {
+        content_type: state.content_type,
+        schema_id: state.schema_id,
+        bytes: state.bytes.into(),
+    }
+}
+
+fn state_to_wit(state: State) -> wit::State {
+    wit::State {
+        content_type: state.content_type,
+        schema_id: state.schema_id,
+        bytes: state.bytes.into(),
+    }
+}
+
+fn command_from_wit(command: wit::Command) -> Command {
+    Command {
+        content_type: command.content_type,
+        schema_id: command.schema_id,
+        bytes: command.bytes.into(),
+    }
+}
+
+fn error_to_wit(error: GuestError) -> wit::Error {
+    wit::Error {
+        code: error.code,
+        message: error.message,
+        details: error.details.map(Into::into),
+    }
+}
+
+fn event_from_wit(event: wit::Event) -> Result<Event, String> {
+    let time = event
+        .time
+        .as_deref()
+        .map(Event::parse_time)
+        .transpose()
+        .map_err(|e| format!("event {:?}: {e}", event.id))?;
+    Ok(Event {
+        id: event.id,
+        source: event.source,
+        spec_version: event.spec_version,
+        event_type: event.type_,
+        datacontenttype: event.datacontenttype,
+        dataschema: event.dataschema,
+        subject: event.subject,
+        time,
+        data: event.data.map(Into::into),
+        extensions: event.extensions.into_iter().collect(),
+    })
+}
+
+fn event_to_wit(event: Event) -> wit::Event {
+    wit::Event {
+        time: event.time.as_ref().map(Event::format_time),
+        id: event.id,
+        source: event.source,
+        spec_version: event.spec_version,
+        type_: event.event_type,
+        datacontenttype: event.datacontenttype,
+        dataschema: event.dataschema,
+        subject: event.subject,
+        data: event.data.map(Into::into),
+        extensions: event.extensions.into_iter().collect(),
+    }
+}

@@ -1,0 +1,146 @@
+//! The state change handle: `validate` and `process`.
+
+use std::sync::Arc;
+
+use evident_types::{Command, Event, Parameters, State};
+use wasmtime::Store;
+
+use crate::bindings::change::{StateChangeComponent, StateChangeComponentPre};
+use crate::component::{self, STATE_CHANGE};
+use crate::error::Error;
+use crate::limits::Limits;
+use crate::runtime::Runtime;
+use crate::store::{self, CallSite, StoreData};
+use crate::wire;
+
+/// A loaded state change, ready to call. Cloning is cheap; every call runs on a fresh instance.
+#[derive(Clone)]
+pub struct StateChange {
+    runtime: Runtime,
+    name: Arc<str>,
+    pre: StateChangeComponentPre<StoreData>,
+    limits: Limits,
+}
+
+impl StateChange {
+    pub(crate) fn load(runtime: &Runtime, name: &str, bytes: &[u8]) -> Result<Self, Error> {
+        let pre = component::load(runtime, name, bytes, STATE_CHANGE)?;
+        let pre = StateChangeComponentPre::new(pre).map_err(|e| Error::InvalidComponent {
+            component: name.to_owned(),
+            expected: STATE_CHANGE.label,
+            reason: format!("{e:#}"),
+        })?;
+        Ok(StateChange {
+            runtime: runtime.clone(),
+            name: name.into(),
+            pre,
+            limits: runtime.config().limits,
+        })
+    }
+
+    /// The name logs and errors carry.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The limits each call runs under.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// The same change with other limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The events a command causes, checked to be valid CloudEvents, or the component's refusal
+    /// as [`Error::Guest`] with its code.
+    pub fn process(
+        &self,
+        state: &State,
+        command: &Command,
+        parameters: &Parameters,
+    ) -> Result<Vec<Event>, Error> {
+        self.call("process", |instance, store| {
+            instance.evident_db_state_change().call_process(
+                store,
+                &wire::state_to_wit(state),
+                &wire::command_to_wit(command),
+                parameters.as_slice(),
+            )
+        })
+        .and_then(|result| match result {
+            Ok(events) => events
+                .into_iter()
+                .enumerate()
+                .map(|(index, event)| {
+                    wire::event_from_wit(event).map_err(|e| Error::InvalidOutput {
+                        component: self.name.to_string(),
+                        function: "process",
+                        reason: format!("event {index} is not a valid CloudEvent: {e}"),
+                    })
+                })
+                .collect(),
+            Err(error) => {
+                let error = wire::error_from_wit(error);
+                Err(Error::Guest {
+                    component: self.name.to_string(),
+                    function: "process",
+                    code: Some(error.code),
+                    message: error.message,
+                    details: error.details,
+                })
+            }
+        })
+    }
+
+    /// Tells whether the component would accept the command, without emitting anything.
+    pub fn validate(&self, state: &State, command: &Command) -> Result<bool, Error> {
+        self.call("validate", |instance, store| {
+            instance.evident_db_state_change().call_validate(
+                store,
+                &wire::state_to_wit(state),
+                &wire::command_to_wit(command),
+            )
+        })
+        .and_then(|result| {
+            result.map_err(|message| Error::Guest {
+                component: self.name.to_string(),
+                function: "validate",
+                code: None,
+                message,
+                details: None,
+            })
+        })
+    }
+
+    /// Runs `f` on a fresh, armed instance and names any Wasmtime failure.
+    fn call<R>(
+        &self,
+        function: &'static str,
+        f: impl FnOnce(&StateChangeComponent, &mut Store<StoreData>) -> wasmtime::Result<R>,
+    ) -> Result<R, Error> {
+        let site = CallSite {
+            component: &self.name,
+            function,
+            limits: &self.limits,
+        };
+        let mut store = store::new_store(self.runtime.engine(), self.name.clone(), &self.limits);
+        store::arm(&mut store, site, self.runtime.config().epoch_tick)?;
+        let result = self
+            .pre
+            .instantiate(&mut store)
+            .and_then(|instance| f(&instance, &mut store));
+        result.map_err(|e| store::classify(e, &mut store, site))
+    }
+}
+
+impl std::fmt::Debug for StateChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StateChange")
+            .field("name", &self.name)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}

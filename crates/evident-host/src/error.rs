@@ -1,0 +1,204 @@
+//! The one error type of the host, and how Wasmtime's errors map onto it.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use evident_types::{Bytes, State};
+
+/// Why a trap happened, as Wasmtime reports it (e.g. `UnreachableCodeReached`).
+pub use wasmtime::Trap as TrapCode;
+
+/// Everything that can go wrong loading or calling a component, told apart so a caller can
+/// react: retry with more fuel, show the guest's refusal to a user, quarantine a broken component.
+///
+/// Every call error names the component and the export that was running.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The component returned an error on purpose (`Err` from the export).
+    #[error("component `{component}` refused in `{function}`: {}", describe_refusal(code.as_deref(), message))]
+    Guest {
+        /// The component's name.
+        component: String,
+        /// The export that refused.
+        function: &'static str,
+        /// The error code, for exports that return the WIT `error` record (state changes).
+        code: Option<String>,
+        /// The message the component gave.
+        message: String,
+        /// Machine-readable detail, if the component gave any.
+        details: Option<Bytes>,
+    },
+    /// The component trapped: a Rust panic, `unreachable`, a division by zero, a stack overflow...
+    #[error("component `{component}` trapped in `{function}`: {message}{}", guest_said(last_error_log.as_deref()))]
+    Trap {
+        /// The component's name.
+        component: String,
+        /// The export that trapped.
+        function: &'static str,
+        /// The trap code, when Wasmtime reported one.
+        code: Option<TrapCode>,
+        /// What Wasmtime said.
+        message: String,
+        /// The wasm stack at the trap, innermost frame first.
+        backtrace: Option<String>,
+        /// The last error-level line the component logged during the call; a guest built with
+        /// the SDK logs its panic message there just before it traps.
+        last_error_log: Option<String>,
+    },
+    /// The call used all the fuel it was given ([`crate::Limits::fuel`]).
+    #[error(
+        "component `{component}` ran out of fuel in `{function}` (limit {limit} units per call)"
+    )]
+    FuelExhausted {
+        /// The component's name.
+        component: String,
+        /// The export that was running.
+        function: &'static str,
+        /// The fuel the call was given.
+        limit: u64,
+    },
+    /// The call ran past its wall-clock deadline ([`crate::Limits::deadline`]).
+    #[error("component `{component}` exceeded its {deadline:?} deadline in `{function}`")]
+    DeadlineExceeded {
+        /// The component's name.
+        component: String,
+        /// The export that was running.
+        function: &'static str,
+        /// The deadline the call was given.
+        deadline: Duration,
+    },
+    /// The component tried to grow its memory past [`crate::Limits::memory_bytes`].
+    #[error(
+        "component `{component}` hit its memory limit in `{function}`: asked for {requested} bytes, limit {limit}"
+    )]
+    MemoryLimit {
+        /// The component's name.
+        component: String,
+        /// The export that was running.
+        function: &'static str,
+        /// The size the memory would have grown to.
+        requested: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The component tried to grow a table past [`crate::Limits::table_elements`].
+    #[error(
+        "component `{component}` hit its table limit in `{function}`: asked for {requested} elements, limit {limit}"
+    )]
+    TableLimit {
+        /// The component's name.
+        component: String,
+        /// The export that was running.
+        function: &'static str,
+        /// The size the table would have grown to.
+        requested: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The component returned something the host cannot accept (e.g. an event that is not a
+    /// valid CloudEvent).
+    #[error("component `{component}` returned an invalid result from `{function}`: {reason}")]
+    InvalidOutput {
+        /// The component's name.
+        component: String,
+        /// The export that returned it.
+        function: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The bytes are not a component this host can run: not a component at all, the wrong
+    /// world, or exports of the wrong shape.
+    #[error("`{component}` is not a valid {expected} component: {reason}")]
+    InvalidComponent {
+        /// The component's name.
+        component: String,
+        /// What it was loaded as (`state view`, `state change`).
+        expected: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The component imports something the sandbox does not grant; only `evident:db/logging`
+    /// (and the type-only `evident:db/types`) may be imported.
+    #[error(
+        "`{component}` imports `{import}`, which the sandbox does not provide (a component may import only evident:db/logging)"
+    )]
+    ForbiddenImport {
+        /// The component's name.
+        component: String,
+        /// The import that is refused.
+        import: String,
+    },
+    /// A component file could not be read.
+    #[error("cannot read component file {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The runtime could not be set up (engine configuration, ticker thread).
+    #[error("cannot set up the runtime: {0}")]
+    Setup(String),
+    /// Wasmtime failed in a way none of the above describes.
+    #[error("component `{component}` failed in `{function}`: {message}")]
+    Host {
+        /// The component's name.
+        component: String,
+        /// The export that was running.
+        function: &'static str,
+        /// What Wasmtime said.
+        message: String,
+    },
+}
+
+fn describe_refusal(code: Option<&str>, message: &str) -> String {
+    match code {
+        Some(code) => format!("[{code}] {message}"),
+        None => message.to_owned(),
+    }
+}
+
+fn guest_said(last_error_log: Option<&str>) -> String {
+    last_error_log
+        .map(|line| format!(" (the component logged: {line})"))
+        .unwrap_or_default()
+}
+
+impl Error {
+    /// The guest's error code, for refusals that carry one.
+    pub fn guest_code(&self) -> Option<&str> {
+        match self {
+            Error::Guest { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Tells whether the component broke a sandbox limit (fuel, deadline, memory, table).
+    pub fn is_limit(&self) -> bool {
+        matches!(
+            self,
+            Error::FuelExhausted { .. }
+                | Error::DeadlineExceeded { .. }
+                | Error::MemoryLimit { .. }
+                | Error::TableLimit { .. }
+        )
+    }
+}
+
+/// A fold that stopped at an event: which one, why, and the state before it.
+#[derive(Debug, thiserror::Error)]
+#[error("fold stopped at event {index} (id {event_id:?}) after {events_applied} events: {source}")]
+pub struct FoldError {
+    /// The 0-based position of the failing event in the input.
+    pub index: usize,
+    /// The failing event's id.
+    pub event_id: String,
+    /// Events applied before it (equal to `index`).
+    pub events_applied: usize,
+    /// The state after the last event that succeeded: nothing before the failure is lost.
+    pub state: State,
+    /// Why the event failed.
+    #[source]
+    pub source: Error,
+}

@@ -1,0 +1,110 @@
+//! What one call into a component may use, and the Wasmtime limiter that enforces it.
+
+use std::time::Duration;
+
+/// The resources one call may use; breaking any of them ends the call with a typed error and
+/// leaves the caller's state as it was.
+///
+/// Fuel decides outcomes that must replay identically (it counts wasm instructions, so the same
+/// input always stops at the same point); the deadline is a wall-clock safety net for whatever
+/// fuel does not cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Fuel per call (roughly one unit per wasm instruction); a small `reduce` uses ~10,000.
+    pub fuel: u64,
+    /// Wall-clock time per call, enforced by epoch interruption to within one epoch tick.
+    pub deadline: Duration,
+    /// Largest linear memory a component may grow to, in bytes.
+    pub memory_bytes: usize,
+    /// Largest table a component may grow to, in elements.
+    pub table_elements: usize,
+    /// Core instances a component may create (a component is several).
+    pub instances: usize,
+    /// Tables a component may create.
+    pub tables: usize,
+    /// Linear memories a component may create.
+    pub memories: usize,
+}
+
+impl Default for Limits {
+    /// 1 billion fuel, a 1 s deadline, 64 MiB of memory, 10,000 table elements.
+    fn default() -> Self {
+        Limits {
+            fuel: 1_000_000_000,
+            deadline: Duration::from_secs(1),
+            memory_bytes: 64 << 20,
+            table_elements: 10_000,
+            instances: 16,
+            tables: 16,
+            memories: 1,
+        }
+    }
+}
+
+/// A limit a guest ran into; carried through Wasmtime as the error of the failed growth so the
+/// host can report which limit it was.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+pub(crate) enum LimitExceeded {
+    #[error("memory would grow to {requested} bytes, limit {limit}")]
+    Memory { requested: usize, limit: usize },
+    #[error("table would grow to {requested} elements, limit {limit}")]
+    Table { requested: usize, limit: usize },
+}
+
+/// Enforces [`Limits`] on one store. Growth past a limit is an error (a trap), never a quiet
+/// `-1` that a guest allocator would turn into an anonymous `unreachable`.
+pub(crate) struct Limiter {
+    limits: Limits,
+}
+
+impl Limiter {
+    pub(crate) fn new(limits: Limits) -> Self {
+        Limiter { limits }
+    }
+}
+
+impl wasmtime::ResourceLimiter for Limiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.limits.memory_bytes {
+            return Err(LimitExceeded::Memory {
+                requested: desired,
+                limit: self.limits.memory_bytes,
+            }
+            .into());
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.limits.table_elements {
+            return Err(LimitExceeded::Table {
+                requested: desired,
+                limit: self.limits.table_elements,
+            }
+            .into());
+        }
+        Ok(true)
+    }
+
+    fn instances(&self) -> usize {
+        self.limits.instances
+    }
+
+    fn tables(&self) -> usize {
+        self.limits.tables
+    }
+
+    fn memories(&self) -> usize {
+        self.limits.memories
+    }
+}

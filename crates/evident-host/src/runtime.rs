@@ -1,0 +1,166 @@
+//! The engine, the linker and the epoch ticker, built once and shared by every component.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::{Config, Engine, EngineWeak};
+
+use crate::bindings;
+use crate::change::StateChange;
+use crate::error::Error;
+use crate::limits::Limits;
+use crate::store::StoreData;
+use crate::view::StateView;
+
+/// How a [`Runtime`] is set up.
+#[derive(Debug, Clone)]
+pub struct RuntimeConfig {
+    /// Limits every component gets unless it is given its own.
+    pub limits: Limits,
+    /// How often the epoch advances; deadlines are enforced to within one tick.
+    pub epoch_tick: Duration,
+    /// The most native stack wasm may use before a call traps with a stack overflow.
+    pub max_wasm_stack: usize,
+}
+
+impl Default for RuntimeConfig {
+    /// Default [`Limits`], a 10 ms epoch tick, 512 KiB of wasm stack.
+    fn default() -> Self {
+        RuntimeConfig {
+            limits: Limits::default(),
+            epoch_tick: Duration::from_millis(10),
+            max_wasm_stack: 512 * 1024,
+        }
+    }
+}
+
+/// The sandbox components run in: one engine (compiled code, epoch clock) and one linker that
+/// grants nothing but `logging`. Build one per process and share it; clones are cheap.
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    engine: Engine,
+    linker: Linker<StoreData>,
+    config: RuntimeConfig,
+}
+
+impl Runtime {
+    /// Builds the engine, its linker and the thread that advances epochs.
+    pub fn new(config: RuntimeConfig) -> Result<Self, Error> {
+        if config.epoch_tick.is_zero() {
+            return Err(Error::Setup(
+                "the epoch tick must be longer than zero".into(),
+            ));
+        }
+        let engine =
+            Engine::new(&engine_config(&config)).map_err(|e| Error::Setup(format!("{e:#}")))?;
+        let mut linker = Linker::new(&engine);
+        bindings::view::StateViewComponent::add_to_linker::<_, HasSelf<_>>(&mut linker, |data| {
+            data
+        })
+        .map_err(|e| Error::Setup(format!("{e:#}")))?;
+        spawn_epoch_ticker(engine.weak(), config.epoch_tick)?;
+        Ok(Runtime {
+            inner: Arc::new(Inner {
+                engine,
+                linker,
+                config,
+            }),
+        })
+    }
+
+    /// The configuration it was built with.
+    pub fn config(&self) -> &RuntimeConfig {
+        &self.inner.config
+    }
+
+    /// Compiles a state view from component bytes and checks it exports `state-view` and
+    /// imports nothing but `logging`. `name` tags its logs and errors.
+    pub fn load_view(&self, name: &str, bytes: &[u8]) -> Result<StateView, Error> {
+        StateView::load(self, name, bytes)
+    }
+
+    /// Like [`Runtime::load_view`], from a file; the component is named after the file.
+    pub fn load_view_file(&self, path: impl AsRef<Path>) -> Result<StateView, Error> {
+        let (name, bytes) = read_component(path.as_ref())?;
+        self.load_view(&name, &bytes)
+    }
+
+    /// Compiles a state change from component bytes, with the same checks as views.
+    pub fn load_change(&self, name: &str, bytes: &[u8]) -> Result<StateChange, Error> {
+        StateChange::load(self, name, bytes)
+    }
+
+    /// Like [`Runtime::load_change`], from a file.
+    pub fn load_change_file(&self, path: impl AsRef<Path>) -> Result<StateChange, Error> {
+        let (name, bytes) = read_component(path.as_ref())?;
+        self.load_change(&name, &bytes)
+    }
+
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    pub(crate) fn linker(&self) -> &Linker<StoreData> {
+        &self.inner.linker
+    }
+
+    pub(crate) fn compile(&self, bytes: &[u8]) -> wasmtime::Result<Component> {
+        Component::new(&self.inner.engine, bytes)
+    }
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+fn engine_config(config: &RuntimeConfig) -> Config {
+    let mut wasm = Config::new();
+    wasm.wasm_component_model(true)
+        .consume_fuel(true)
+        .epoch_interruption(true)
+        .max_wasm_stack(config.max_wasm_stack)
+        // Replaying the same events must give the same bytes on any machine.
+        .cranelift_nan_canonicalization(true)
+        .relaxed_simd_deterministic(true);
+    // Threads are not compiled in (no `threads` feature), so nothing can race.
+    wasm
+}
+
+/// Advances the engine's epoch every `tick` until the engine is dropped.
+fn spawn_epoch_ticker(engine: EngineWeak, tick: Duration) -> Result<(), Error> {
+    std::thread::Builder::new()
+        .name("evident-epoch-ticker".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(tick);
+                match engine.upgrade() {
+                    Some(engine) => engine.increment_epoch(),
+                    None => return,
+                }
+            }
+        })
+        .map(drop)
+        .map_err(|e| Error::Setup(format!("cannot start the epoch ticker thread: {e}")))
+}
+
+fn read_component(path: &Path) -> Result<(String, Vec<u8>), Error> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let name = path
+        .file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    Ok((name, bytes))
+}

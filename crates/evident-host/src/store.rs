@@ -1,0 +1,114 @@
+//! One store per component instance: its limits, its data, and how its failures are named.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use wasmtime::{Engine, Store, Trap, WasmBacktrace};
+
+use crate::error::Error;
+use crate::limits::{LimitExceeded, Limiter, Limits};
+
+/// What the host keeps per store.
+pub(crate) struct StoreData {
+    /// Tags log lines and errors.
+    pub(crate) component: Arc<str>,
+    limiter: Limiter,
+    /// The last error-level line logged in the current call (a panic message, usually).
+    pub(crate) last_error_log: Option<String>,
+}
+
+/// The component and export a call is for, and the limits it runs under.
+#[derive(Clone, Copy)]
+pub(crate) struct CallSite<'a> {
+    pub(crate) component: &'a str,
+    pub(crate) function: &'static str,
+    pub(crate) limits: &'a Limits,
+}
+
+pub(crate) fn new_store(engine: &Engine, component: Arc<str>, limits: &Limits) -> Store<StoreData> {
+    let mut store = Store::new(
+        engine,
+        StoreData {
+            component,
+            limiter: Limiter::new(*limits),
+            last_error_log: None,
+        },
+    );
+    store.limiter(|data| &mut data.limiter);
+    store
+}
+
+/// Gives the store a fresh fuel tank and deadline for the next call.
+pub(crate) fn arm(
+    store: &mut Store<StoreData>,
+    site: CallSite<'_>,
+    epoch_tick: Duration,
+) -> Result<(), Error> {
+    store
+        .set_fuel(site.limits.fuel)
+        .map_err(|e| classify(e, store, site))?;
+    store.set_epoch_deadline(deadline_ticks(site.limits.deadline, epoch_tick));
+    store.data_mut().last_error_log = None;
+    Ok(())
+}
+
+/// Epoch ticks that cover `deadline`: rounded up, plus one because the first tick may come at
+/// any moment after the deadline is set.
+fn deadline_ticks(deadline: Duration, epoch_tick: Duration) -> u64 {
+    let tick = epoch_tick.as_nanos().max(1);
+    let ticks = deadline.as_nanos().div_ceil(tick);
+    u64::try_from(ticks).unwrap_or(u64::MAX).saturating_add(1)
+}
+
+/// Names a Wasmtime failure by the limit or fault behind it.
+pub(crate) fn classify(
+    error: wasmtime::Error,
+    store: &mut Store<StoreData>,
+    site: CallSite<'_>,
+) -> Error {
+    let component = site.component.to_owned();
+    let function = site.function;
+    if let Some(limit) = error.downcast_ref::<LimitExceeded>() {
+        return match *limit {
+            LimitExceeded::Memory { requested, limit } => Error::MemoryLimit {
+                component,
+                function,
+                requested,
+                limit,
+            },
+            LimitExceeded::Table { requested, limit } => Error::TableLimit {
+                component,
+                function,
+                requested,
+                limit,
+            },
+        };
+    }
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => Error::FuelExhausted {
+            component,
+            function,
+            limit: site.limits.fuel,
+        },
+        Some(Trap::Interrupt) => Error::DeadlineExceeded {
+            component,
+            function,
+            deadline: site.limits.deadline,
+        },
+        Some(code) => Error::Trap {
+            component,
+            function,
+            code: Some(*code),
+            message: code.to_string(),
+            backtrace: error
+                .downcast_ref::<WasmBacktrace>()
+                .map(|bt| bt.to_string()),
+            last_error_log: store.data_mut().last_error_log.take(),
+        },
+        None => Error::Host {
+            component,
+            function,
+            message: format!("{error:#}"),
+        },
+    }
+}

@@ -1,0 +1,79 @@
+//! What the host accepts as a component, and what it refuses at load time.
+
+use evident_host::Error;
+use evident_testkit::guests::{component_bytes, runtime};
+
+#[test]
+fn a_component_importing_anything_but_logging_is_refused_by_name() {
+    let bytes = component_bytes("hostile-unknown-import").unwrap();
+    let err = runtime().load_view("hostile", &bytes).unwrap_err();
+    match &err {
+        Error::ForbiddenImport { component, import } => {
+            assert_eq!(component, "hostile");
+            assert_eq!(import, "hostile:unknown-import/secrets");
+        }
+        other => panic!("expected ForbiddenImport, got {other:?}"),
+    }
+    assert!(
+        err.to_string().contains("hostile:unknown-import/secrets"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_state_change_is_not_a_state_view_and_vice_versa() {
+    let change = component_bytes("bank-account").unwrap();
+    let err = runtime().load_view("bank", &change).unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidComponent { expected: "state view", reason, .. }
+            if reason.contains("evident:db/state-view") && reason.contains("evident:db/state-change")),
+        "{err}"
+    );
+    let view = component_bytes("event-counter").unwrap();
+    let err = runtime().load_change("counter", &view).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidComponent {
+                expected: "state change",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn bytes_that_are_not_a_component_are_refused() {
+    for (what, bytes) in [
+        ("garbage", b"definitely not wasm".to_vec()),
+        ("empty", Vec::new()),
+        ("a core module", wat::parse_str("(module)").unwrap()),
+        ("a truncated component", {
+            let bytes = component_bytes("event-counter").unwrap();
+            bytes[..bytes.len() / 2].to_vec()
+        }),
+    ] {
+        let err = runtime().load_view(what, &bytes).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidComponent { .. }),
+            "{what}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_component_exporting_nothing_is_refused() {
+    let empty = wat::parse_str("(component)").unwrap();
+    let err = runtime().load_view("empty", &empty).unwrap_err();
+    assert!(err.to_string().contains("it exports nothing"), "{err}");
+}
+
+#[test]
+fn a_missing_file_names_the_path() {
+    let err = runtime()
+        .load_view_file("/no/such/component.wasm")
+        .unwrap_err();
+    assert!(matches!(err, Error::Io { .. }), "{err}");
+    assert!(err.to_string().contains("/no/such/component.wasm"), "{err}");
+}
