@@ -18,13 +18,34 @@ use std::process::{Command, Stdio};
 /// The target guests are built for: no WASI, so the component imports nothing it does not ask for.
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
+/// Which Rust target a guest is compiled for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum GuestTarget {
+    /// `wasm32-unknown-unknown`, encoded with `wit-component`: imports only what the world asks.
+    #[default]
+    Unknown,
+    /// `wasm32-wasip2`: the toolchain emits a component that imports WASI (files, clocks...),
+    /// which the Evident host refuses. Only useful to prove that it does.
+    Wasip2,
+}
+
+impl GuestTarget {
+    /// The target triple.
+    pub fn triple(self) -> &'static str {
+        match self {
+            GuestTarget::Unknown => WASM_TARGET,
+            GuestTarget::Wasip2 => "wasm32-wasip2",
+        }
+    }
+}
+
 /// Profile settings for guests: small code, one codegen unit, no debug info.
 const GUEST_PROFILE: [&str; 6] = [
     "profile.release.opt-level=\"s\"",
     "profile.release.lto=true",
     "profile.release.codegen-units=1",
     "profile.release.debug=false",
-    "profile.release.strip=true",
+    "profile.release.strip=\"debuginfo\"", // keep the name section: traps show function names
     "profile.release.panic=\"abort\"",
 ];
 
@@ -36,6 +57,8 @@ pub struct BuildOptions {
     pub target_dir: Option<PathBuf>,
     /// Show cargo's progress on stderr instead of capturing it.
     pub verbose: bool,
+    /// The Rust target; [`GuestTarget::Unknown`] unless you are testing the host's refusals.
+    pub target: GuestTarget,
 }
 
 /// A guest crate built into a component.
@@ -53,8 +76,8 @@ pub struct BuiltGuest {
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     /// The Rust standard library for the wasm target is not installed.
-    #[error("the {WASM_TARGET} target is not installed; run: rustup target add {WASM_TARGET}")]
-    MissingTarget,
+    #[error("the {0} target is not installed; run: rustup target add {0}")]
+    MissingTarget(&'static str),
     /// `cargo` or `rustc` could not be run at all.
     #[error("cannot run `{program}`: {source}")]
     Spawn {
@@ -72,10 +95,12 @@ pub enum BuildError {
         reason: String,
     },
     /// cargo failed; `output` is what it printed (empty when it printed to the terminal).
-    #[error("cargo could not build {package} for {WASM_TARGET}:\n{output}")]
+    #[error("cargo could not build {package} for {target}:\n{output}")]
     Cargo {
         /// The package.
         package: String,
+        /// The target triple.
+        target: &'static str,
         /// cargo's stderr.
         output: String,
     },
@@ -99,7 +124,8 @@ pub enum BuildError {
 
 /// Builds the guest crate in `crate_dir` and encodes it as a component.
 pub fn build_guest(crate_dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
-    ensure_wasm_target()?;
+    let triple = options.target.triple();
+    ensure_target(triple)?;
     let package = inspect_crate(crate_dir)?;
     let target_dir = options
         .target_dir
@@ -110,7 +136,7 @@ pub fn build_guest(crate_dir: &Path, options: &BuildOptions) -> Result<BuiltGues
         .arg("build")
         .arg("--manifest-path")
         .arg(&package.manifest_path)
-        .args(["--lib", "--release", "--target", WASM_TARGET])
+        .args(["--lib", "--release", "--target", triple])
         .arg("--target-dir")
         .arg(&target_dir);
     for setting in GUEST_PROFILE {
@@ -137,11 +163,20 @@ pub fn build_guest(crate_dir: &Path, options: &BuildOptions) -> Result<BuiltGues
     if !output.status.success() {
         return Err(BuildError::Cargo {
             package: package.name,
+            target: triple,
             output: String::from_utf8_lossy(&output.stderr).into_owned(),
         });
     }
-    let out_dir = target_dir.join(WASM_TARGET).join("release");
+    let out_dir = target_dir.join(triple).join("release");
     let core_module = out_dir.join(format!("{}.wasm", package.lib_name));
+    if options.target == GuestTarget::Wasip2 {
+        // The toolchain's linker already wrote a component.
+        return Ok(BuiltGuest {
+            package: package.name,
+            component: core_module.clone(),
+            core_module,
+        });
+    }
     let component = out_dir.join(format!("{}.component.wasm", package.lib_name));
     if is_stale(&component, &core_module)? {
         let bytes = read(&core_module)?;
@@ -167,8 +202,8 @@ pub fn encode_component(core_module: &[u8]) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("{e:#}"))
 }
 
-/// Fails with the exact command to run if the wasm standard library is missing.
-pub fn ensure_wasm_target() -> Result<(), BuildError> {
+/// Fails with the exact command to run if the standard library for `triple` is missing.
+pub fn ensure_target(triple: &'static str) -> Result<(), BuildError> {
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let output = Command::new(&rustc)
         .args(["--print", "sysroot"])
@@ -178,10 +213,10 @@ pub fn ensure_wasm_target() -> Result<(), BuildError> {
             source,
         })?;
     let sysroot = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
-    if sysroot.join("lib/rustlib").join(WASM_TARGET).is_dir() {
+    if sysroot.join("lib/rustlib").join(triple).is_dir() {
         Ok(())
     } else {
-        Err(BuildError::MissingTarget)
+        Err(BuildError::MissingTarget(triple))
     }
 }
 

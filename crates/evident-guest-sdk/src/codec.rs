@@ -37,11 +37,11 @@ impl Codec for Json {
     const CONTENT_TYPE: &'static str = content_type::JSON;
 
     fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
-        serde_json::to_vec(value).map_err(|e| codec_error::<Self>(e))
+        serde_json::to_vec(value).map_err(codec_error::<Self>)
     }
 
     fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
-        serde_json::from_slice(bytes).map_err(|e| codec_error::<Self>(e))
+        serde_json::from_slice(bytes).map_err(codec_error::<Self>)
     }
 }
 
@@ -50,12 +50,12 @@ impl Codec for Cbor {
 
     fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
         let mut bytes = Vec::new();
-        ciborium::into_writer(value, &mut bytes).map_err(|e| codec_error::<Self>(e))?;
+        ciborium::into_writer(value, &mut bytes).map_err(codec_error::<Self>)?;
         Ok(bytes)
     }
 
     fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
-        ciborium::from_reader(bytes).map_err(|e| codec_error::<Self>(e))
+        ciborium::from_reader(bytes).map_err(codec_error::<Self>)
     }
 }
 

@@ -7,10 +7,22 @@ use crate::__private::bindings::evident::db::types as wit;
 use crate::change::{self, StateChange};
 use crate::view::{self, StateView};
 
+/// Makes a panic log its message (at error level) before the component traps, so the host's
+/// trap error can say what happened instead of just "unreachable".
+fn report_panics() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            crate::log::log(crate::LogLevel::Error, &format!("panic: {info}"));
+        }));
+    });
+}
+
 /// The body of an exported `initialize`.
 pub fn export_view_initialize<V: StateView>(
     parameters: Vec<(String, String)>,
 ) -> Result<wit::State, String> {
+    report_panics();
     view::initialize::<V>(&parameters.into())
         .map(state_to_wit)
         .map_err(|e| e.to_string())
@@ -22,6 +34,7 @@ pub fn export_view_reduce<V: StateView>(
     event: wit::Event,
     parameters: Vec<(String, String)>,
 ) -> Result<wit::State, String> {
+    report_panics();
     let event = event_from_wit(event)?;
     view::reduce::<V>(
         &state_from_wit(state),
@@ -38,6 +51,7 @@ pub fn export_change_process<C: StateChange>(
     command: wit::Command,
     parameters: Vec<(String, String)>,
 ) -> Result<Vec<wit::Event>, wit::Error> {
+    report_panics();
     change::process::<C>(
         &state_from_wit(state),
         &command_from_wit(command),
@@ -52,6 +66,7 @@ pub fn export_change_validate<C: StateChange>(
     state: wit::State,
     command: wit::Command,
 ) -> Result<bool, String> {
+    report_panics();
     change::validate::<C>(&state_from_wit(state), &command_from_wit(command))
         .map_err(|e| e.to_string())
 }

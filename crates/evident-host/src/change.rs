@@ -6,6 +6,7 @@ use evident_types::{Command, Event, Parameters, State};
 use wasmtime::Store;
 
 use crate::bindings::change::{StateChangeComponent, StateChangeComponentPre};
+use crate::bindings::wit;
 use crate::component::{self, STATE_CHANGE};
 use crate::error::Error;
 use crate::limits::Limits;
@@ -26,7 +27,7 @@ impl StateChange {
     pub(crate) fn load(runtime: &Runtime, name: &str, bytes: &[u8]) -> Result<Self, Error> {
         let pre = component::load(runtime, name, bytes, STATE_CHANGE)?;
         let pre = StateChangeComponentPre::new(pre).map_err(|e| Error::InvalidComponent {
-            component: name.to_owned(),
+            component: name.into(),
             expected: STATE_CHANGE.label,
             reason: format!("{e:#}"),
         })?;
@@ -62,7 +63,8 @@ impl StateChange {
         command: &Command,
         parameters: &Parameters,
     ) -> Result<Vec<Event>, Error> {
-        self.call("process", |instance, store| {
+        let site = self.site("process");
+        self.call(site, |instance, store| {
             instance.evident_db_state_change().call_process(
                 store,
                 &wire::state_to_wit(state),
@@ -71,21 +73,24 @@ impl StateChange {
             )
         })
         .and_then(|result| match result {
-            Ok(events) => events
-                .into_iter()
-                .enumerate()
-                .map(|(index, event)| {
-                    wire::event_from_wit(event).map_err(|e| Error::InvalidOutput {
-                        component: self.name.to_string(),
-                        function: "process",
-                        reason: format!("event {index} is not a valid CloudEvent: {e}"),
+            Ok(events) => {
+                self.check_events(site, &events)?;
+                events
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, event)| {
+                        wire::event_from_wit(event).map_err(|e| Error::InvalidOutput {
+                            component: self.name.clone(),
+                            function: "process",
+                            reason: format!("event {index} is not a valid CloudEvent: {e}"),
+                        })
                     })
-                })
-                .collect(),
+                    .collect()
+            }
             Err(error) => {
                 let error = wire::error_from_wit(error);
                 Err(Error::Guest {
-                    component: self.name.to_string(),
+                    component: self.name.clone(),
                     function: "process",
                     code: Some(error.code),
                     message: error.message,
@@ -97,7 +102,7 @@ impl StateChange {
 
     /// Tells whether the component would accept the command, without emitting anything.
     pub fn validate(&self, state: &State, command: &Command) -> Result<bool, Error> {
-        self.call("validate", |instance, store| {
+        self.call(self.site("validate"), |instance, store| {
             instance.evident_db_state_change().call_validate(
                 store,
                 &wire::state_to_wit(state),
@@ -106,7 +111,7 @@ impl StateChange {
         })
         .and_then(|result| {
             result.map_err(|message| Error::Guest {
-                component: self.name.to_string(),
+                component: self.name.clone(),
                 function: "validate",
                 code: None,
                 message,
@@ -115,17 +120,35 @@ impl StateChange {
         })
     }
 
-    /// Runs `f` on a fresh, armed instance and names any Wasmtime failure.
-    fn call<R>(
-        &self,
-        function: &'static str,
-        f: impl FnOnce(&StateChangeComponent, &mut Store<StoreData>) -> wasmtime::Result<R>,
-    ) -> Result<R, Error> {
-        let site = CallSite {
+    fn site(&self, function: &'static str) -> CallSite<'_> {
+        CallSite {
             component: &self.name,
             function,
             limits: &self.limits,
-        };
+        }
+    }
+
+    /// Refuses more events, or more event data, than the limits allow.
+    fn check_events(&self, site: CallSite<'_>, events: &[wit::Event]) -> Result<(), Error> {
+        store::check_output(site, "events", events.len(), self.limits.max_events)?;
+        let data_bytes = events
+            .iter()
+            .map(|event| event.data.as_ref().map_or(0, Vec::len))
+            .sum();
+        store::check_output(
+            site,
+            "event data bytes",
+            data_bytes,
+            self.limits.max_output_bytes,
+        )
+    }
+
+    /// Runs `f` on a fresh, armed instance and names any Wasmtime failure.
+    fn call<R>(
+        &self,
+        site: CallSite<'_>,
+        f: impl FnOnce(&StateChangeComponent, &mut Store<StoreData>) -> wasmtime::Result<R>,
+    ) -> Result<R, Error> {
         let mut store = store::new_store(self.runtime.engine(), self.name.clone(), &self.limits);
         store::arm(&mut store, site, self.runtime.config().epoch_tick)?;
         let result = self

@@ -36,7 +36,7 @@ pub(crate) fn load(
     kind: Kind,
 ) -> Result<InstancePre<StoreData>, Error> {
     let invalid = |reason: String| Error::InvalidComponent {
-        component: name.to_owned(),
+        component: name.into(),
         expected: kind.label,
         reason,
     };
@@ -50,7 +50,7 @@ pub(crate) fn load(
         .find(|(import, _)| !GRANTED_IMPORTS.contains(&unversioned(import)))
     {
         return Err(Error::ForbiddenImport {
-            component: name.to_owned(),
+            component: name.into(),
             import: import.to_owned(),
         });
     }

@@ -1,6 +1,7 @@
 //! The one error type of the host, and how Wasmtime's errors map onto it.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use evident_types::{Bytes, State};
@@ -19,7 +20,7 @@ pub enum Error {
     #[error("component `{component}` refused in `{function}`: {}", describe_refusal(code.as_deref(), message))]
     Guest {
         /// The component's name.
-        component: String,
+        component: Arc<str>,
         /// The export that refused.
         function: &'static str,
         /// The error code, for exports that return the WIT `error` record (state changes).
@@ -30,16 +31,14 @@ pub enum Error {
         details: Option<Bytes>,
     },
     /// The component trapped: a Rust panic, `unreachable`, a division by zero, a stack overflow...
-    #[error("component `{component}` trapped in `{function}`: {message}{}", guest_said(last_error_log.as_deref()))]
+    #[error("component `{component}` trapped in `{function}`: {code}{}", guest_said(last_error_log.as_deref()))]
     Trap {
         /// The component's name.
-        component: String,
+        component: Arc<str>,
         /// The export that trapped.
         function: &'static str,
-        /// The trap code, when Wasmtime reported one.
-        code: Option<TrapCode>,
-        /// What Wasmtime said.
-        message: String,
+        /// Why it trapped; its `Display` says it in words.
+        code: TrapCode,
         /// The wasm stack at the trap, innermost frame first.
         backtrace: Option<String>,
         /// The last error-level line the component logged during the call; a guest built with
@@ -52,17 +51,21 @@ pub enum Error {
     )]
     FuelExhausted {
         /// The component's name.
-        component: String,
+        component: Arc<str>,
         /// The export that was running.
         function: &'static str,
         /// The fuel the call was given.
         limit: u64,
     },
-    /// The call ran past its wall-clock deadline ([`crate::Limits::deadline`]).
-    #[error("component `{component}` exceeded its {deadline:?} deadline in `{function}`")]
+    /// The call ran past its wall-clock deadline ([`crate::Limits::deadline`]). The deadline is
+    /// a safety net: where it stops a call depends on the machine, so outcomes that must replay
+    /// identically are decided by fuel.
+    #[error(
+        "component `{component}` exceeded its {deadline:?} wall-clock deadline in `{function}` (a safety net; fuel is the deterministic limit)"
+    )]
     DeadlineExceeded {
         /// The component's name.
-        component: String,
+        component: Arc<str>,
         /// The export that was running.
         function: &'static str,
         /// The deadline the call was given.
@@ -74,7 +77,7 @@ pub enum Error {
     )]
     MemoryLimit {
         /// The component's name.
-        component: String,
+        component: Arc<str>,
         /// The export that was running.
         function: &'static str,
         /// The size the memory would have grown to.
@@ -88,11 +91,28 @@ pub enum Error {
     )]
     TableLimit {
         /// The component's name.
-        component: String,
+        component: Arc<str>,
         /// The export that was running.
         function: &'static str,
         /// The size the table would have grown to.
         requested: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The component handed back more than [`crate::Limits::max_output_bytes`] or
+    /// [`crate::Limits::max_events`] allow.
+    #[error(
+        "component `{component}` returned too much from `{function}`: {actual} {what}, limit {limit}"
+    )]
+    OutputLimit {
+        /// The component's name.
+        component: Arc<str>,
+        /// The export that returned it.
+        function: &'static str,
+        /// What was counted: `state bytes`, `events` or `event data bytes`.
+        what: &'static str,
+        /// How much it returned.
+        actual: usize,
         /// The limit.
         limit: usize,
     },
@@ -101,7 +121,7 @@ pub enum Error {
     #[error("component `{component}` returned an invalid result from `{function}`: {reason}")]
     InvalidOutput {
         /// The component's name.
-        component: String,
+        component: Arc<str>,
         /// The export that returned it.
         function: &'static str,
         /// What is wrong with it.
@@ -112,7 +132,7 @@ pub enum Error {
     #[error("`{component}` is not a valid {expected} component: {reason}")]
     InvalidComponent {
         /// The component's name.
-        component: String,
+        component: Arc<str>,
         /// What it was loaded as (`state view`, `state change`).
         expected: &'static str,
         /// What is wrong.
@@ -125,7 +145,7 @@ pub enum Error {
     )]
     ForbiddenImport {
         /// The component's name.
-        component: String,
+        component: Arc<str>,
         /// The import that is refused.
         import: String,
     },
@@ -144,7 +164,7 @@ pub enum Error {
     #[error("component `{component}` failed in `{function}`: {message}")]
     Host {
         /// The component's name.
-        component: String,
+        component: Arc<str>,
         /// The export that was running.
         function: &'static str,
         /// What Wasmtime said.
@@ -182,6 +202,7 @@ impl Error {
                 | Error::DeadlineExceeded { .. }
                 | Error::MemoryLimit { .. }
                 | Error::TableLimit { .. }
+                | Error::OutputLimit { .. }
         )
     }
 }

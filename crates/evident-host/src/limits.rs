@@ -24,10 +24,17 @@ pub struct Limits {
     pub tables: usize,
     /// Linear memories a component may create.
     pub memories: usize,
+    /// Largest output a call may hand back: a state's bytes, or the data of all the events one
+    /// `process` emits. (What a guest returns is first copied out of its memory, so the memory
+    /// limit also bounds what the host ever copies.)
+    pub max_output_bytes: usize,
+    /// Most events one `process` may emit.
+    pub max_events: usize,
 }
 
 impl Default for Limits {
-    /// 1 billion fuel, a 1 s deadline, 64 MiB of memory, 10,000 table elements.
+    /// 1 billion fuel, a 1 s deadline, 64 MiB of memory, 10,000 table elements, 16 MiB of
+    /// output and 10,000 events per call.
     fn default() -> Self {
         Limits {
             fuel: 1_000_000_000,
@@ -37,6 +44,8 @@ impl Default for Limits {
             instances: 16,
             tables: 16,
             memories: 1,
+            max_output_bytes: 16 << 20,
+            max_events: 10_000,
         }
     }
 }

@@ -20,7 +20,7 @@ pub(crate) struct StoreData {
 /// The component and export a call is for, and the limits it runs under.
 #[derive(Clone, Copy)]
 pub(crate) struct CallSite<'a> {
-    pub(crate) component: &'a str,
+    pub(crate) component: &'a Arc<str>,
     pub(crate) function: &'static str,
     pub(crate) limits: &'a Limits,
 }
@@ -66,7 +66,7 @@ pub(crate) fn classify(
     store: &mut Store<StoreData>,
     site: CallSite<'_>,
 ) -> Error {
-    let component = site.component.to_owned();
+    let component = site.component.clone();
     let function = site.function;
     if let Some(limit) = error.downcast_ref::<LimitExceeded>() {
         return match *limit {
@@ -98,8 +98,7 @@ pub(crate) fn classify(
         Some(code) => Error::Trap {
             component,
             function,
-            code: Some(*code),
-            message: code.to_string(),
+            code: *code,
             backtrace: error
                 .downcast_ref::<WasmBacktrace>()
                 .map(|bt| bt.to_string()),
@@ -110,5 +109,25 @@ pub(crate) fn classify(
             function,
             message: format!("{error:#}"),
         },
+    }
+}
+
+/// Refuses an output larger than the call's limit.
+pub(crate) fn check_output(
+    site: CallSite<'_>,
+    what: &'static str,
+    actual: usize,
+    limit: usize,
+) -> Result<(), Error> {
+    if actual > limit {
+        Err(Error::OutputLimit {
+            component: site.component.clone(),
+            function: site.function,
+            what,
+            actual,
+            limit,
+        })
+    } else {
+        Ok(())
     }
 }

@@ -48,7 +48,7 @@ impl StateView {
     pub(crate) fn load(runtime: &Runtime, name: &str, bytes: &[u8]) -> Result<Self, Error> {
         let pre = component::load(runtime, name, bytes, STATE_VIEW)?;
         let pre = StateViewComponentPre::new(pre).map_err(|e| Error::InvalidComponent {
-            component: name.to_owned(),
+            component: name.into(),
             expected: STATE_VIEW.label,
             reason: format!("{e:#}"),
         })?;
@@ -102,13 +102,14 @@ impl StateView {
     }
 
     /// Applies events in order, starting from `state`. On error the [`FoldError`] names the
-    /// event (position and id) and carries the state after the last good one.
+    /// event (position and id) and carries the state after the last good one (boxed: it holds
+    /// a whole state).
     pub fn fold<I>(
         &self,
         state: State,
         events: I,
         parameters: &Parameters,
-    ) -> Result<Folded, FoldError>
+    ) -> Result<Folded, Box<FoldError>>
     where
         I: IntoIterator,
         I::Item: Borrow<Event>,
@@ -134,13 +135,13 @@ impl StateView {
                     folded.fuel_consumed += fuel;
                 }
                 Err(source) => {
-                    return Err(FoldError {
+                    return Err(Box::new(FoldError {
                         index,
                         event_id: event.id.clone(),
                         events_applied: folded.events_applied,
                         state: folded.state,
                         source,
-                    });
+                    }));
                 }
             }
         }
@@ -193,9 +194,13 @@ impl StateView {
         site: CallSite<'_>,
     ) -> Result<State, Error> {
         match result {
-            Ok(Ok(state)) => Ok(wire::state_from_wit(state)),
+            Ok(Ok(state)) => {
+                let limit = site.limits.max_output_bytes;
+                store::check_output(site, "state bytes", state.bytes.len(), limit)?;
+                Ok(wire::state_from_wit(state))
+            }
             Ok(Err(message)) => Err(Error::Guest {
-                component: self.name.to_string(),
+                component: self.name.clone(),
                 function: site.function,
                 code: None,
                 message,

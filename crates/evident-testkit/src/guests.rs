@@ -2,9 +2,11 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
-use evident_build::{BuildError, BuildOptions, build_guest};
+use parking_lot::Mutex;
+
+use evident_build::{BuildError, BuildOptions, GuestTarget, build_guest};
 use evident_host::{Runtime, RuntimeConfig, StateChange, StateView};
 
 /// Why a sample guest could not be made ready.
@@ -26,7 +28,7 @@ pub enum GuestLoadError {
         name: String,
         /// Why.
         #[source]
-        source: evident_host::Error,
+        source: Box<evident_host::Error>,
     },
 }
 
@@ -52,21 +54,27 @@ pub fn runtime() -> &'static Runtime {
 /// Builds `guests/<name>` (cargo's incremental build makes repeats cheap) and returns the
 /// component's path. Concurrent callers for the same guest wait for one build.
 pub fn component_path(name: &str) -> Result<PathBuf, GuestLoadError> {
-    static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
-    let mut built = BUILT
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some(path) = built.get(name) {
+    component_path_for(name, GuestTarget::Unknown)
+}
+
+/// Like [`component_path`], for another target (e.g. a WASI guest the host must refuse).
+pub fn component_path_for(name: &str, target: GuestTarget) -> Result<PathBuf, GuestLoadError> {
+    static BUILT: OnceLock<Mutex<HashMap<(String, GuestTarget), PathBuf>>> = OnceLock::new();
+    let mut built = BUILT.get_or_init(Default::default).lock();
+    let key = (name.to_owned(), target);
+    if let Some(path) = built.get(&key) {
         return Ok(path.clone());
     }
     let dir = workspace_root().join("guests").join(name);
-    let guest =
-        build_guest(&dir, &BuildOptions::default()).map_err(|source| GuestLoadError::Build {
-            name: name.to_owned(),
-            source,
-        })?;
-    built.insert(name.to_owned(), guest.component.clone());
+    let options = BuildOptions {
+        target,
+        ..BuildOptions::default()
+    };
+    let guest = build_guest(&dir, &options).map_err(|source| GuestLoadError::Build {
+        name: name.to_owned(),
+        source,
+    })?;
+    built.insert(key, guest.component.clone());
     Ok(guest.component)
 }
 
@@ -96,16 +104,13 @@ fn cached<T: Clone>(
     name: &str,
     load: impl FnOnce(&[u8]) -> Result<T, evident_host::Error>,
 ) -> Result<T, GuestLoadError> {
-    let mut loaded = cache
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
+    let mut loaded = cache.get_or_init(Default::default).lock();
     if let Some(handle) = loaded.get(name) {
         return Ok(handle.clone());
     }
     let handle = load(&component_bytes(name)?).map_err(|source| GuestLoadError::Load {
         name: name.to_owned(),
-        source,
+        source: Box::new(source),
     })?;
     loaded.insert(name.to_owned(), handle.clone());
     Ok(handle)

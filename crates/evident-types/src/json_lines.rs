@@ -48,6 +48,14 @@ pub enum JsonLinesErrorKind {
     Io(#[from] std::io::Error),
 }
 
+impl<R> JsonLines<R> {
+    /// The 1-based line number of the item last returned, so a caller can say where an event
+    /// it later fails on came from.
+    pub fn line(&self) -> usize {
+        self.line
+    }
+}
+
 impl<R: BufRead> Iterator for JsonLines<R> {
     type Item = Result<Event, JsonLinesError>;
 

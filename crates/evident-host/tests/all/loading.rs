@@ -9,7 +9,7 @@ fn a_component_importing_anything_but_logging_is_refused_by_name() {
     let err = runtime().load_view("hostile", &bytes).unwrap_err();
     match &err {
         Error::ForbiddenImport { component, import } => {
-            assert_eq!(component, "hostile");
+            assert_eq!(&**component, "hostile");
             assert_eq!(import, "hostile:unknown-import/secrets");
         }
         other => panic!("expected ForbiddenImport, got {other:?}"),
@@ -76,4 +76,18 @@ fn a_missing_file_names_the_path() {
         .unwrap_err();
     assert!(matches!(err, Error::Io { .. }), "{err}");
     assert!(err.to_string().contains("/no/such/component.wasm"), "{err}");
+}
+
+#[test]
+fn a_wasi_component_is_refused_at_load_naming_a_wasi_import() {
+    let path = evident_testkit::guests::component_path_for(
+        "hostile-wasi",
+        evident_build::GuestTarget::Wasip2,
+    )
+    .unwrap();
+    let err = runtime().load_view_file(&path).unwrap_err();
+    match &err {
+        Error::ForbiddenImport { import, .. } => assert!(import.starts_with("wasi:"), "{err}"),
+        other => panic!("expected ForbiddenImport, got {other}"),
+    }
 }

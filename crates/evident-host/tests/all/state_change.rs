@@ -102,11 +102,11 @@ fn validate_says_yes_to_what_process_accepts() {
     let change = bank_account();
     let state = open_account(10);
     let ok = Command::json(&serde_json::json!({"type": "deposit", "amount": 1})).unwrap();
-    assert_eq!(change.validate(&state, &ok).unwrap(), true);
+    assert!(change.validate(&state, &ok).unwrap());
     let overdraw = Command::json(&serde_json::json!({"type": "withdraw", "amount": 11})).unwrap();
-    assert_eq!(change.validate(&state, &overdraw).unwrap(), false);
+    assert!(!change.validate(&state, &overdraw).unwrap());
     let garbage = Command::new("application/json", "{not json");
-    assert_eq!(change.validate(&state, &garbage).unwrap(), false);
+    assert!(!change.validate(&state, &garbage).unwrap());
     // Against a state it cannot read, the change cannot judge any command.
     let unreadable = State::new("application/cbor", vec![0xff]);
     let err = change.validate(&unreadable, &ok).unwrap_err();

@@ -56,7 +56,7 @@ fn a_guest_error_leaves_the_previous_state_intact() {
             message,
             ..
         } => {
-            assert_eq!(component, "event-counter");
+            assert_eq!(&**component, "event-counter");
             assert_eq!(*function, "reduce");
             assert_eq!(*code, None);
             assert_eq!(message, "event 2 has no data");
@@ -97,7 +97,7 @@ fn a_fold_reports_events_applied_and_fuel_used() {
     let view = event_counter();
     let parameters = Parameters::new();
     let folded = view
-        .fold(State::default(), &events(&["a"; 10]), &parameters)
+        .fold(State::default(), events(&["a"; 10]), &parameters)
         .unwrap();
     assert_eq!(folded.events_applied, 10);
     assert!(folded.fuel_consumed > 0);

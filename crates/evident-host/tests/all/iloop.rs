@@ -1,0 +1,53 @@
+//! A guest that never returns: fuel stops it; with unlimited fuel, the epoch deadline does.
+
+use std::time::Duration;
+
+use evident_host::{Error, Limits};
+use evident_types::Parameters;
+
+use crate::{any_event, reduce_is_contained, view};
+
+#[test]
+fn an_infinite_loop_is_stopped_by_fuel() {
+    let limits = Limits {
+        fuel: 20_000_000,
+        ..Limits::default()
+    };
+    let spinner = view("hostile-loop").with_limits(limits);
+    let err = reduce_is_contained(&spinner, &any_event(), &Parameters::new());
+    assert!(
+        matches!(
+            err,
+            Error::FuelExhausted {
+                limit: 20_000_000,
+                function: "reduce",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn with_unlimited_fuel_the_deadline_stops_it() {
+    let limits = Limits {
+        fuel: u64::MAX,
+        deadline: Duration::from_millis(100),
+        ..Limits::default()
+    };
+    let spinner = view("hostile-loop").with_limits(limits);
+    let err = reduce_is_contained(&spinner, &any_event(), &Parameters::new());
+    match &err {
+        Error::DeadlineExceeded { deadline, .. } => {
+            assert_eq!(*deadline, Duration::from_millis(100))
+        }
+        other => panic!("expected DeadlineExceeded, got {other}"),
+    }
+    assert!(err.to_string().contains("safety net"), "{err}");
+}
+
+#[test]
+fn the_default_limits_stop_it_with_fuel_before_the_deadline() {
+    let err = reduce_is_contained(&view("hostile-loop"), &any_event(), &Parameters::new());
+    assert!(matches!(err, Error::FuelExhausted { .. }), "{err}");
+}

@@ -1,0 +1,126 @@
+//! Memory, allocation and output limits.
+
+use evident_host::{Error, Limits};
+use evident_types::{Command, Parameters, State};
+
+use crate::{
+    any_event, assert_runtime_serves_well_behaved_guests, change, reduce_is_contained, view,
+};
+
+const MIB: usize = 1 << 20;
+
+#[test]
+fn a_memory_bomb_stops_at_the_default_memory_limit() {
+    let err = reduce_is_contained(
+        &view("hostile-memory-bomb"),
+        &any_event(),
+        &Parameters::new(),
+    );
+    assert!(
+        matches!(err, Error::MemoryLimit { limit, requested, .. } if limit == 64 * MIB && requested > limit),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_memory_limit_can_be_set_per_component() {
+    let limits = Limits {
+        memory_bytes: 8 * MIB,
+        ..Limits::default()
+    };
+    let bomb = view("hostile-memory-bomb").with_limits(limits);
+    let err = reduce_is_contained(&bomb, &any_event(), &Parameters::new());
+    assert!(
+        matches!(err, Error::MemoryLimit { limit, .. } if limit == 8 * MIB),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_allocation_storm_is_stopped_by_a_limit_and_a_small_one_completes() {
+    let storm = view("hostile-allocation-storm");
+    let err = reduce_is_contained(&storm, &any_event(), &Parameters::new());
+    assert!(err.is_limit(), "expected a limit, got {err}");
+
+    let parameters = Parameters::new().with("allocations", "100000");
+    let state = storm
+        .reduce(&State::default(), &any_event(), &parameters)
+        .unwrap();
+    assert_eq!(&state.bytes[..], br#"{"allocated":100000}"#);
+}
+
+#[test]
+fn a_500_mib_state_is_stopped_by_the_memory_limit() {
+    let err = reduce_is_contained(
+        &view("hostile-huge-state"),
+        &any_event(),
+        &Parameters::new(),
+    );
+    assert!(matches!(err, Error::MemoryLimit { .. }), "{err}");
+}
+
+#[test]
+fn a_state_over_the_output_limit_is_refused_even_when_memory_allows_it() {
+    let limits = Limits {
+        memory_bytes: 128 * MIB,
+        max_output_bytes: 4 * MIB,
+        ..Limits::default()
+    };
+    let ballast = view("hostile-huge-state").with_limits(limits);
+    let parameters = Parameters::new().with("bytes", &(5 * MIB).to_string());
+    let err = reduce_is_contained(&ballast, &any_event(), &parameters);
+    assert!(
+        matches!(err, Error::OutputLimit { what: "state bytes", limit, actual, .. } if limit == 4 * MIB && actual > limit),
+        "{err}"
+    );
+    // Under the limit the same guest is served.
+    let parameters = Parameters::new().with("bytes", &MIB.to_string());
+    assert!(
+        ballast
+            .reduce(&State::default(), &any_event(), &parameters)
+            .is_ok()
+    );
+}
+
+fn flood(count: Option<u64>) -> Command {
+    Command::json(&serde_json::json!({ "count": count })).unwrap()
+}
+
+#[test]
+fn ten_million_events_are_stopped_by_the_memory_limit() {
+    let err = change("hostile-event-flood")
+        .process(&State::default(), &flood(None), &Parameters::new())
+        .unwrap_err();
+    assert!(matches!(err, Error::MemoryLimit { .. }), "{err}");
+    assert_runtime_serves_well_behaved_guests();
+}
+
+#[test]
+fn more_events_than_the_event_limit_are_refused() {
+    let limits = Limits {
+        memory_bytes: 256 * MIB,
+        max_events: 1_000,
+        ..Limits::default()
+    };
+    let flood_change = change("hostile-event-flood").with_limits(limits);
+    let err = flood_change
+        .process(&State::default(), &flood(Some(1_001)), &Parameters::new())
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::OutputLimit {
+                what: "events",
+                actual: 1_001,
+                limit: 1_000,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let events = flood_change
+        .process(&State::default(), &flood(Some(1_000)), &Parameters::new())
+        .unwrap();
+    assert_eq!(events.len(), 1_000);
+    assert_runtime_serves_well_behaved_guests();
+}
