@@ -67,14 +67,14 @@ fn a_state_over_the_output_limit_is_refused_even_when_memory_allows_it() {
         ..Limits::default()
     };
     let ballast = view("hostile-huge-state").with_limits(limits);
-    let parameters = Parameters::new().with("bytes", &(5 * MIB).to_string());
+    let parameters = Parameters::new().with("bytes", (5 * MIB).to_string());
     let err = reduce_is_contained(&ballast, &any_event(), &parameters);
     assert!(
         matches!(err, Error::OutputLimit { what: "state bytes", limit, actual, .. } if limit == 4 * MIB && actual > limit),
         "{err}"
     );
     // Under the limit the same guest is served.
-    let parameters = Parameters::new().with("bytes", &MIB.to_string());
+    let parameters = Parameters::new().with("bytes", MIB.to_string());
     assert!(
         ballast
             .reduce(&State::default(), &any_event(), &parameters)
