@@ -5,9 +5,25 @@
 //! generates the world's bindings with wit-bindgen (reusing the SDK's shared types) and exports
 //! `T` through them. Use them through `evident_guest_sdk`, which re-exports both:
 //!
-//! ```ignore
-//! #[evident_guest_sdk::state_view]
-//! impl evident_guest_sdk::StateView for MyView { /* ... */ }
+//! ```
+//! use evident_guest_sdk::prelude::*;
+//!
+//! #[derive(Default, Serialize, Deserialize)]
+//! struct Seen(u64);
+//!
+//! #[state_view]
+//! impl StateView for Seen {
+//!     type Codec = Cbor;
+//!     fn initialize(_: &Parameters) -> Result<Self, ViewError> {
+//!         Ok(Seen(0))
+//!     }
+//!     fn reduce(&mut self, _: &Event, _: &Parameters) -> Result<(), ViewError> {
+//!         self.0 += 1;
+//!         Ok(())
+//!     }
+//! }
+//! # let state = evident_guest_sdk::view::reduce::<Seen>(&State::default(), &Event::new("1", "/", "t"), &Parameters::new()).unwrap();
+//! # assert_eq!(&state.bytes[..], [0x01]);
 //! ```
 
 use std::path::{Path, PathBuf};

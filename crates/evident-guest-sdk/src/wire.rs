@@ -1,7 +1,7 @@
 //! Conversions between the generated WIT records and `evident_types`, and the bodies of the
 //! exports the attribute macros emit.
 
-use evident_types::{Command, Event, GuestError, Parameters, State};
+use evident_types::{Command, Event, GuestError, Parameters, State, WireEvent};
 
 use crate::__private::bindings::evident::db::types as wit;
 use crate::change::{self, StateChange};
@@ -103,14 +103,10 @@ fn error_to_wit(error: GuestError) -> wit::Error {
     }
 }
 
+/// The host sends valid events; they are checked anyway, since a host is not obliged to be ours.
 fn event_from_wit(event: wit::Event) -> Result<Event, String> {
-    let time = event
-        .time
-        .as_deref()
-        .map(Event::parse_time)
-        .transpose()
-        .map_err(|e| format!("event {:?}: {e}", event.id))?;
-    Ok(Event {
+    let id = event.id.clone();
+    Event::try_from(WireEvent {
         id: event.id,
         source: event.source,
         spec_version: event.spec_version,
@@ -118,23 +114,25 @@ fn event_from_wit(event: wit::Event) -> Result<Event, String> {
         datacontenttype: event.datacontenttype,
         dataschema: event.dataschema,
         subject: event.subject,
-        time,
-        data: event.data.map(Into::into),
-        extensions: event.extensions.into_iter().collect(),
+        time: event.time,
+        data: event.data,
+        extensions: event.extensions,
     })
+    .map_err(|e| format!("event {id:?} is not a valid CloudEvent: {e}"))
 }
 
 fn event_to_wit(event: Event) -> wit::Event {
+    let wire = WireEvent::from(event);
     wit::Event {
-        time: event.time.as_ref().map(Event::format_time),
-        id: event.id,
-        source: event.source,
-        spec_version: event.spec_version,
-        type_: event.event_type,
-        datacontenttype: event.datacontenttype,
-        dataschema: event.dataschema,
-        subject: event.subject,
-        data: event.data.map(Into::into),
-        extensions: event.extensions.into_iter().collect(),
+        id: wire.id,
+        source: wire.source,
+        spec_version: wire.spec_version,
+        type_: wire.event_type,
+        datacontenttype: wire.datacontenttype,
+        dataschema: wire.dataschema,
+        subject: wire.subject,
+        time: wire.time,
+        data: wire.data,
+        extensions: wire.extensions,
     }
 }

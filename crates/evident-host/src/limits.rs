@@ -10,7 +10,9 @@ use std::time::Duration;
 /// fuel does not cover.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Fuel per call (roughly one unit per wasm instruction); a small `reduce` uses ~10,000.
+    /// Fuel per call (roughly one unit per wasm instruction); a small `reduce` uses ~10,000 to
+    /// 50,000. The default runs out in well under a second, so fuel, not the deadline, stops a
+    /// runaway guest and the outcome replays identically.
     pub fuel: u64,
     /// Wall-clock time per call, enforced by epoch interruption to within one epoch tick.
     pub deadline: Duration,
@@ -33,11 +35,11 @@ pub struct Limits {
 }
 
 impl Default for Limits {
-    /// 1 billion fuel, a 1 s deadline, 64 MiB of memory, 10,000 table elements, 16 MiB of
+    /// 100 million fuel, a 1 s deadline, 64 MiB of memory, 10,000 table elements, 16 MiB of
     /// output and 10,000 events per call.
     fn default() -> Self {
         Limits {
-            fuel: 1_000_000_000,
+            fuel: 100_000_000,
             deadline: Duration::from_secs(1),
             memory_bytes: 64 << 20,
             table_elements: 10_000,

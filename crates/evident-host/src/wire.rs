@@ -1,6 +1,6 @@
 //! Conversions between `evident_types` and the generated WIT records.
 
-use evident_types::{Bytes, Command, Event, EventError, GuestError, State};
+use evident_types::{Bytes, Command, Event, EventError, GuestError, State, WireEvent};
 
 use crate::bindings::wit;
 
@@ -37,30 +37,25 @@ pub(crate) fn error_from_wit(error: wit::Error) -> GuestError {
 }
 
 pub(crate) fn event_to_wit(event: &Event) -> wit::Event {
+    let wire = WireEvent::from(event);
     wit::Event {
-        id: event.id.clone(),
-        source: event.source.clone(),
-        spec_version: event.spec_version.clone(),
-        type_: event.event_type.clone(),
-        datacontenttype: event.datacontenttype.clone(),
-        dataschema: event.dataschema.clone(),
-        subject: event.subject.clone(),
-        time: event.time.as_ref().map(Event::format_time),
-        data: event.data.as_ref().map(|data| data.to_vec()),
-        extensions: event
-            .extensions
-            .iter()
-            .map(|(name, value)| (name.clone(), value.clone()))
-            .collect(),
+        id: wire.id,
+        source: wire.source,
+        spec_version: wire.spec_version,
+        type_: wire.event_type,
+        datacontenttype: wire.datacontenttype,
+        dataschema: wire.dataschema,
+        subject: wire.subject,
+        time: wire.time,
+        data: wire.data,
+        extensions: wire.extensions,
     }
 }
 
 /// Turns an event a guest emitted into a validated [`Event`]; guests are not trusted to follow
 /// the CloudEvents rules.
 pub(crate) fn event_from_wit(event: wit::Event) -> Result<Event, EventError> {
-    let time = event.time.as_deref().map(Event::parse_time).transpose()?;
-    let extension_count = event.extensions.len();
-    let event = Event {
+    Event::try_from(WireEvent {
         id: event.id,
         source: event.source,
         spec_version: event.spec_version,
@@ -68,16 +63,8 @@ pub(crate) fn event_from_wit(event: wit::Event) -> Result<Event, EventError> {
         datacontenttype: event.datacontenttype,
         dataschema: event.dataschema,
         subject: event.subject,
-        time,
-        data: event.data.map(Bytes::from),
-        extensions: event.extensions.into_iter().collect(),
-    };
-    if event.extensions.len() != extension_count {
-        return Err(EventError::Invalid {
-            attribute: "extensions".into(),
-            reason: "name the same extension attribute twice".into(),
-        });
-    }
-    event.validate()?;
-    Ok(event)
+        time: event.time,
+        data: event.data,
+        extensions: event.extensions,
+    })
 }

@@ -305,6 +305,15 @@ fn has_uri_scheme(uri: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
+/// Tells whether `data` is JSON exactly as this crate writes it, so that printing it inline and
+/// parsing it back gives the same bytes; anything else is printed as `data_base64`.
+fn is_canonical_json(data: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(data)
+        .ok()
+        .and_then(|value| serde_json::to_vec(&value).ok())
+        .is_some_and(|canonical| canonical == data)
+}
+
 fn json_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
@@ -342,14 +351,14 @@ impl serde::Serialize for Event {
             map.serialize_entry(name, value)?;
         }
         if let Some(data) = &self.data {
-            let json = is_json_content_type(self.datacontenttype.as_deref())
-                .then(|| serde_json::from_slice::<&serde_json::value::RawValue>(data).ok())
-                .flatten();
-            match (json, std::str::from_utf8(data)) {
-                (Some(raw), _) => map.serialize_entry(DATA, raw)?,
-                (None, Ok(text)) if !is_json_content_type(self.datacontenttype.as_deref()) => {
-                    map.serialize_entry(DATA, text)?
+            let json_type = is_json_content_type(self.datacontenttype.as_deref());
+            match std::str::from_utf8(data) {
+                Ok(text) if json_type && is_canonical_json(data) => {
+                    let raw: &serde_json::value::RawValue =
+                        serde_json::from_str(text).map_err(serde::ser::Error::custom)?;
+                    map.serialize_entry(DATA, raw)?
                 }
+                Ok(text) if !json_type => map.serialize_entry(DATA, text)?,
                 _ => map.serialize_entry(
                     DATA_BASE64,
                     &base64::engine::general_purpose::STANDARD.encode(data),

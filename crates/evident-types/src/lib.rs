@@ -26,11 +26,13 @@ mod cloudevents_json;
 mod event;
 mod json_lines;
 mod payload;
+mod wire;
 
 pub use cloudevents_json::{EventError, is_json_content_type};
 pub use event::{Event, SPEC_VERSION};
 pub use json_lines::{JsonLines, JsonLinesError, JsonLinesErrorKind, read_json_lines};
 pub use payload::{Command, GuestError, Parameters, State, content_type};
+pub use wire::WireEvent;
 
 /// Re-exported so guests and hosts name the same `Bytes` the payload fields use.
 pub use bytes::Bytes;

@@ -140,3 +140,11 @@ fn built_events_validate_and_guest_mistakes_are_named() {
         .unwrap_err();
     assert_eq!(err.attribute(), Some("Bad"));
 }
+
+#[test]
+fn json_data_that_would_not_print_back_byte_for_byte_travels_as_base64() {
+    let event = Event::new("e1", "/s", "t").with_data("application/json", " 1 ");
+    let printed: serde_json::Value = serde_json::from_str(&event.to_json()).unwrap();
+    assert_eq!(printed["data_base64"], "IDEg");
+    assert_eq!(event.to_json().parse::<Event>().unwrap(), event);
+}

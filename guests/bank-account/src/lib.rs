@@ -6,6 +6,17 @@
 //! `insufficient-funds` (details: `{"balance":..,"requested":..}` as JSON), `balance-overflow`
 //! and `unknown-command`. The source of emitted events is the `source` parameter, or
 //! `/accounts/<id>`.
+//!
+//! ```
+//! use bank_account::BankAccount;
+//! use evident_guest_sdk::{change, Command, Parameters, State};
+//!
+//! let open = Command::json(&serde_json::json!({"type": "open", "account_id": "a1", "owner": "Ann"})).unwrap();
+//! let events = change::process::<BankAccount>(&State::default(), &open, &Parameters::new())?;
+//! assert_eq!(events[0].event_type, bank_account::OPENED);
+//! assert_eq!(events[0].id, "a1-1");
+//! # Ok::<(), evident_guest_sdk::GuestError>(())
+//! ```
 
 use evident_guest_sdk::prelude::*;
 

@@ -3,6 +3,16 @@
 //! Parameters:
 //! - `prefix`: count only events whose type starts with it;
 //! - `require-data` (`true`/`false`): refuse events that carry no data.
+//!
+//! ```
+//! use event_counter::EventCounts;
+//! use evident_guest_sdk::{view, Event, Parameters, State};
+//!
+//! let event = Event::new("1", "/shop", "order.placed");
+//! let state = view::reduce::<EventCounts>(&State::default(), &event, &Parameters::new())?;
+//! assert_eq!(&state.bytes[..], br#"{"by_type":{"order.placed":1},"total":1}"#);
+//! # Ok::<(), evident_guest_sdk::ViewError>(())
+//! ```
 
 use std::collections::BTreeMap;
 

@@ -4,7 +4,7 @@
 //! use evident_guest_sdk::{view, Event, Parameters, State};
 //! let parameters = Parameters::new().with("bytes", "10");
 //! let state = view::reduce::<hostile_huge_state::Ballast>(&State::default(), &Event::new("1", "/", "t"), &parameters)?;
-//! assert_eq!(state.bytes.len(), 10 + 2); // a CBOR byte string's header, then the bytes
+//! assert_eq!(state.bytes.len(), 1 + 10); // a one-byte CBOR header, then the bytes
 //! # Ok::<(), evident_guest_sdk::ViewError>(())
 //! ```
 

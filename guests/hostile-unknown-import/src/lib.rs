@@ -1,6 +1,15 @@
 //! A hostile guest: a well-formed state view that also imports `hostile:unknown-import/secrets`.
 //! The host must refuse it at load time, naming that import. Written with raw wit-bindgen,
 //! since the SDK cannot express an import the host does not grant.
+//!
+//! ```no_run
+//! use evident_testkit::guests::{component_bytes, runtime};
+//!
+//! let bytes = component_bytes("hostile-unknown-import")?;
+//! let refused = runtime().load_view("hostile", &bytes).unwrap_err();
+//! assert!(refused.to_string().contains("imports `hostile:unknown-import/secrets`"));
+//! # Ok::<(), evident_testkit::guests::GuestLoadError>(())
+//! ```
 
 #![allow(unsafe_code, missing_docs)]
 
