@@ -1,35 +1,152 @@
-//! `evident`: run Evident components from the command line.
+//! `evident`: build, inspect, run and test Evident components from the command line.
 
-use std::io::{BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+mod commands;
+mod component;
+mod input;
+mod output;
+mod scaffold;
+mod scenario;
 
-use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand};
-use evident_host::{Runtime, RuntimeConfig, StateView};
-use evident_types::{Event, Parameters, State, content_type, read_json_lines};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
 
-/// Run Evident WebAssembly components on events.
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+/// Build, inspect, run and test Evident WebAssembly components.
 #[derive(Parser)]
-#[command(version, about)]
+#[command(version, about, propagate_version = true)]
 struct Cli {
+    /// More log output (-v: info, -vv: debug, -vvv: trace); RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
     #[command(subcommand)]
-    command: Commands,
+    command: Command,
 }
 
 #[derive(Subcommand)]
-enum Commands {
-    /// Fold a file of CloudEvents (JSON lines) through a state view and print the final state.
-    Fold {
-        /// A component file (.wasm), or a guest crate directory to build first.
-        component: PathBuf,
-        /// CloudEvents, one JSON object per line.
-        #[arg(long)]
-        events: PathBuf,
-        /// A parameter for the view, as name=value (repeatable).
-        #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_parameter)]
-        parameters: Vec<(String, String)>,
+enum Command {
+    /// Create a guest crate: a state view or a state change, with a test and a README.
+    #[command(
+        after_help = "Example:\n  evident new view order-totals\n  cd order-totals && cargo test"
+    )]
+    New {
+        /// What to create.
+        kind: scaffold::Kind,
+        /// The crate's name (and directory).
+        name: String,
+        /// Where this repository (with crates/evident-guest-sdk) is; defaults to the one
+        /// `evident` was built from.
+        #[arg(long, value_name = "DIR")]
+        sdk_path: Option<PathBuf>,
     },
+    /// Build a guest crate into a component (release, size-optimised).
+    #[command(after_help = "Example:\n  evident build guests/event-counter")]
+    Build {
+        /// The guest crate's directory.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Show what a component imports and exports and whether this host accepts it.
+    #[command(
+        after_help = "Example:\n  evident inspect target/guests/wasm32-unknown-unknown/release/event_counter.component.wasm"
+    )]
+    Inspect {
+        /// A component file (.wasm).
+        component: PathBuf,
+    },
+    /// Fold events through a state view and print the final state.
+    #[command(
+        after_help = "Examples:\n  evident fold guests/event-counter --events examples/events.jsonl\n  cat events.jsonl | evident fold view.wasm --events - --param prefix=order. --limit-fuel 1000000"
+    )]
+    Fold {
+        /// A component (.wasm), a precompiled artifact (.cwasm), or a guest crate directory.
+        component: PathBuf,
+        /// The events: JSON lines, or a CBOR sequence (.cbor); `-` reads stdin.
+        #[arg(long, value_name = "FILE|-")]
+        events: PathBuf,
+        /// How the events are encoded, if the file name does not say.
+        #[arg(long, value_enum)]
+        events_format: Option<input::EventsFormat>,
+        /// Start from this state instead of the view's initial one.
+        #[arg(long, value_name = "FILE")]
+        initial_state: Option<PathBuf>,
+        /// Write the final state's bytes here as well (the last good state if an event fails).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        run: RunOptions,
+    },
+    /// Run a command through a state change and print the events it emits, as JSON lines.
+    #[command(
+        after_help = "Example:\n  evident process guests/bank-account --state account.json --state-format cbor --command deposit.json"
+    )]
+    Process {
+        /// A component (.wasm), a precompiled artifact (.cwasm), or a guest crate directory.
+        component: PathBuf,
+        /// The current state (JSON or .cbor); omitted means "no state yet".
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
+        /// Send a JSON state file as CBOR (for changes that store CBOR).
+        #[arg(long, value_enum)]
+        state_format: Option<input::PayloadFormat>,
+        /// The command (JSON or .cbor).
+        #[arg(long, value_name = "FILE")]
+        command: PathBuf,
+        /// Send a JSON command file as CBOR.
+        #[arg(long, value_enum)]
+        command_format: Option<input::PayloadFormat>,
+        /// Only ask whether the command would be accepted.
+        #[arg(long)]
+        validate: bool,
+        #[command(flatten)]
+        run: RunOptions,
+    },
+    /// Precompile a component into an artifact the host loads without compiling.
+    #[command(
+        after_help = "Example:\n  evident compile event_counter.component.wasm -o event_counter.cwasm"
+    )]
+    Compile {
+        /// The component file.
+        component: PathBuf,
+        /// The artifact to write (default: beside the component, with .cwasm).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Run given/when/then scenario files (JSON or YAML) against a component.
+    #[command(
+        after_help = "Example:\n  evident test guests/bank-account examples/scenarios/bank-account.yaml\n\nA scenario file holds `scenarios:`, each with `name`, optional `parameters`, `given` (events, or a state),\n`when` (a command; changes only) and `then` (`state`, `events` or `error`)."
+    )]
+    Test {
+        /// A component (.wasm), a precompiled artifact (.cwasm), or a guest crate directory.
+        component: PathBuf,
+        /// Scenario files.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+    },
+    /// Print a shell completion script.
+    #[command(after_help = "Example:\n  evident completions bash > /etc/bash_completion.d/evident")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Parameters and limits for running a component.
+#[derive(Args)]
+struct RunOptions {
+    /// A parameter for the component, as NAME=VALUE (repeatable).
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_parameter)]
+    parameters: Vec<(String, String)>,
+    /// Fuel per call (default 100000000).
+    #[arg(long, value_name = "UNITS")]
+    limit_fuel: Option<u64>,
+    /// Largest guest memory, e.g. 64MiB.
+    #[arg(long, value_name = "SIZE")]
+    limit_memory: Option<bytesize::ByteSize>,
+    /// Wall-clock time per call, e.g. 500ms.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    deadline: Option<Duration>,
 }
 
 fn parse_parameter(text: &str) -> Result<(String, String), String> {
@@ -38,152 +155,90 @@ fn parse_parameter(text: &str) -> Result<(String, String), String> {
         .ok_or_else(|| format!("{text:?} is not NAME=VALUE"))
 }
 
-fn main() -> std::process::ExitCode {
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Guest logs (target `evident::guest`) show at info by default, with level and component.
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn,evident::guest=info",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "warn,evident::guest=info".into()),
+                .unwrap_or_else(|_| default.into()),
         )
         .with_writer(std::io::stderr)
+        .without_time()
         .init();
-    match run(Cli::parse()) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
 }
 
-fn run(cli: Cli) -> Result<()> {
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Commands::Fold {
+        Command::New {
+            kind,
+            name,
+            sdk_path,
+        } => scaffold::new(kind, &name, sdk_path.as_deref()),
+        Command::Build { dir } => commands::build(&dir),
+        Command::Inspect { component } => commands::inspect(&component),
+        Command::Fold {
             component,
             events,
-            parameters,
-        } => fold(&component, &events, &Parameters::from(parameters)),
-    }
-}
-
-fn fold(component: &Path, events_path: &Path, parameters: &Parameters) -> Result<()> {
-    let (events, lines) = read_events(events_path)?;
-    let component = component_file(component)?;
-    let runtime = Runtime::new(RuntimeConfig::default())?;
-    let view: StateView = runtime.load_view_file(&component)?;
-    let started = Instant::now();
-    let initial = view.initialize(parameters)?;
-    let result = view.fold(initial, &events, parameters);
-    let elapsed = started.elapsed();
-    match result {
-        Ok(folded) => {
-            print_state(&folded.state)?;
-            let per_second = folded.events_applied as f64 / elapsed.as_secs_f64().max(1e-9);
-            eprintln!(
-                "folded {} events in {:.1} ms ({:.0} events/s, {} fuel)",
-                folded.events_applied,
-                elapsed.as_secs_f64() * 1e3,
-                per_second,
-                folded.fuel_consumed
+            events_format,
+            initial_state,
+            output,
+            run,
+        } => commands::fold(commands::FoldArgs {
+            component: &component,
+            events: &events,
+            events_format,
+            initial_state: initial_state.as_deref(),
+            output: output.as_deref(),
+            run: &run,
+        }),
+        Command::Process {
+            component,
+            state,
+            state_format,
+            command,
+            command_format,
+            validate,
+            run,
+        } => commands::process(commands::ProcessArgs {
+            component: &component,
+            state: state.as_deref(),
+            state_format,
+            command: &command,
+            command_format,
+            validate,
+            run: &run,
+        }),
+        Command::Compile { component, output } => commands::compile(&component, output.as_deref()),
+        Command::Test {
+            component,
+            scenarios,
+        } => scenario::run_files(&component, &scenarios),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "evident",
+                &mut std::io::stdout(),
             );
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
-        Err(error) => {
-            print_state(&error.state)?;
-            bail!(
-                "{}:{}: event {:?} failed after {} good events (the state above is the last good one): {}",
-                events_path.display(),
-                lines[error.index],
-                error.event_id,
-                error.events_applied,
-                error.source
-            )
-        }
-    }
-}
-
-/// Reads every event first, so a bad line is reported before any component runs; returns each
-/// event's line number alongside.
-fn read_events(path: &Path) -> Result<(Vec<Event>, Vec<usize>)> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut reader = read_json_lines(BufReader::new(file));
-    let (mut events, mut lines) = (Vec::new(), Vec::new());
-    while let Some(event) = reader.next() {
-        events.push(event.with_context(|| path.display().to_string())?);
-        lines.push(reader.line());
-    }
-    Ok((events, lines))
-}
-
-/// A component file as given, or the component built from a guest crate directory.
-fn component_file(path: &Path) -> Result<PathBuf> {
-    if !path.is_dir() {
-        return Ok(path.to_owned());
-    }
-    eprintln!("building {} ...", path.display());
-    let options = evident_build::BuildOptions {
-        verbose: true,
-        ..Default::default()
-    };
-    Ok(evident_build::build_guest(path, &options)?.component)
-}
-
-/// Prints a state for people: JSON pretty-printed, CBOR shown as JSON, anything else as text
-/// if it is UTF-8, otherwise as a byte count.
-fn print_state(state: &State) -> Result<()> {
-    let json = match state.content_type.as_str() {
-        content_type::JSON => serde_json::from_slice::<serde_json::Value>(&state.bytes).ok(),
-        content_type::CBOR => ciborium::from_reader::<ciborium::Value, _>(&state.bytes[..])
-            .ok()
-            .map(cbor_to_json),
-        _ => None,
-    };
-    let mut out = std::io::stdout().lock();
-    match (json, std::str::from_utf8(&state.bytes)) {
-        (Some(json), _) => writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?,
-        (None, Ok(text)) => writeln!(out, "{text}")?,
-        (None, Err(_)) => writeln!(
-            out,
-            "<{} bytes of {}>",
-            state.bytes.len(),
-            state.content_type
-        )?,
-    }
-    Ok(())
-}
-
-/// CBOR as JSON: byte strings become base64, non-string map keys their JSON text, tags vanish.
-fn cbor_to_json(value: ciborium::Value) -> serde_json::Value {
-    use base64::Engine as _;
-    use ciborium::Value as Cbor;
-    use serde_json::Value as Json;
-    match value {
-        Cbor::Integer(i) => {
-            let i = i128::from(i);
-            i64::try_from(i)
-                .map(Json::from)
-                .or_else(|_| u64::try_from(i).map(Json::from))
-                .unwrap_or_else(|_| Json::String(i.to_string()))
-        }
-        Cbor::Bytes(bytes) => Json::String(base64::engine::general_purpose::STANDARD.encode(bytes)),
-        Cbor::Float(f) => serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number),
-        Cbor::Text(text) => Json::String(text),
-        Cbor::Bool(b) => Json::Bool(b),
-        Cbor::Null => Json::Null,
-        Cbor::Tag(_, inner) => cbor_to_json(*inner),
-        Cbor::Array(items) => Json::Array(items.into_iter().map(cbor_to_json).collect()),
-        Cbor::Map(entries) => Json::Object(
-            entries
-                .into_iter()
-                .map(|(key, value)| {
-                    let key = match cbor_to_json(key) {
-                        Json::String(text) => text,
-                        other => other.to_string(),
-                    };
-                    (key, cbor_to_json(value))
-                })
-                .collect(),
-        ),
-        _ => Json::Null,
     }
 }

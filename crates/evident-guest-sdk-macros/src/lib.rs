@@ -164,6 +164,9 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
         ),
     };
 
+    let version = env!("CARGO_PKG_VERSION");
+    let version_len = version.len();
+    let version_bytes = syn::LitByteStr::new(version.as_bytes(), Span::call_site());
     Ok(quote! {
         #[cfg(target_arch = "wasm32")]
         #[doc(hidden)]
@@ -183,6 +186,11 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
                     "evident:db/logging@0.1.0": ::evident_guest_sdk::__private::bindings::evident::db::logging,
                 },
             });
+
+            /// Lets `evident inspect` tell which SDK built the component.
+            #[unsafe(link_section = "evident-sdk-version")]
+            #[used]
+            static SDK_VERSION: [u8; #version_len] = *#version_bytes;
 
             struct Component;
 

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use evident_types::{Command, Event, Parameters, State};
 use wasmtime::Store;
+use wasmtime::component::Component;
 
 use crate::bindings::change::{StateChangeComponent, StateChangeComponentPre};
 use crate::bindings::wit;
@@ -24,13 +25,22 @@ pub struct StateChange {
 }
 
 impl StateChange {
-    pub(crate) fn load(runtime: &Runtime, name: &str, bytes: &[u8]) -> Result<Self, Error> {
-        let pre = component::load(runtime, name, bytes, STATE_CHANGE)?;
-        let pre = StateChangeComponentPre::new(pre).map_err(|e| Error::InvalidComponent {
-            component: name.into(),
-            expected: STATE_CHANGE.label,
-            reason: format!("{e:#}"),
-        })?;
+    pub(crate) fn compile(runtime: &Runtime, name: &str, bytes: &[u8]) -> Result<Self, Error> {
+        Self::prepare(
+            runtime,
+            name,
+            &component::compile(runtime, name, bytes, STATE_CHANGE)?,
+        )
+    }
+
+    pub(crate) fn prepare(
+        runtime: &Runtime,
+        name: &str,
+        component: &Component,
+    ) -> Result<Self, Error> {
+        let pre = component::prepare(runtime, name, component, STATE_CHANGE)?;
+        let pre = StateChangeComponentPre::new(pre)
+            .map_err(|e| component::invalid(name, STATE_CHANGE, format!("{e:#}")))?;
         Ok(StateChange {
             runtime: runtime.clone(),
             name: name.into(),

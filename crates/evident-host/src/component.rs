@@ -1,6 +1,6 @@
 //! Loading: compile, then refuse anything that is not exactly the world it claims to be.
 
-use wasmtime::component::InstancePre;
+use wasmtime::component::{Component, InstancePre};
 
 use crate::error::Error;
 use crate::runtime::Runtime;
@@ -28,21 +28,23 @@ pub(crate) const STATE_CHANGE: Kind = Kind {
 /// Interfaces a component may import: the log, and the type-only interface records come from.
 const GRANTED_IMPORTS: [&str; 2] = ["evident:db/logging", "evident:db/types"];
 
-/// Compiles `bytes` and checks its imports and exports against `kind`, ready to instantiate.
-pub(crate) fn load(
+/// Compiles component bytes, naming the component in the error.
+pub(crate) fn compile(
     runtime: &Runtime,
     name: &str,
     bytes: &[u8],
     kind: Kind,
+) -> Result<Component, Error> {
+    Component::new(runtime.engine(), bytes).map_err(|e| invalid(name, kind, format!("{e:#}")))
+}
+
+/// Checks a compiled component's imports and exports against `kind`, ready to instantiate.
+pub(crate) fn prepare(
+    runtime: &Runtime,
+    name: &str,
+    component: &Component,
+    kind: Kind,
 ) -> Result<InstancePre<StoreData>, Error> {
-    let invalid = |reason: String| Error::InvalidComponent {
-        component: name.into(),
-        expected: kind.label,
-        reason,
-    };
-    let component = runtime
-        .compile(bytes)
-        .map_err(|e| invalid(format!("{e:#}")))?;
     let engine = runtime.engine();
     let ty = component.component_type();
     if let Some((import, _)) = ty
@@ -64,15 +66,21 @@ pub(crate) fn load(
         } else {
             exports.join(", ")
         };
-        return Err(invalid(format!(
-            "it does not export {} (it exports {found})",
-            kind.export
-        )));
+        let reason = format!("it does not export {} (it exports {found})", kind.export);
+        return Err(invalid(name, kind, reason));
     }
     runtime
         .linker()
-        .instantiate_pre(&component)
-        .map_err(|e| invalid(format!("{e:#}")))
+        .instantiate_pre(component)
+        .map_err(|e| invalid(name, kind, format!("{e:#}")))
+}
+
+pub(crate) fn invalid(name: &str, kind: Kind, reason: String) -> Error {
+    Error::InvalidComponent {
+        component: name.into(),
+        expected: kind.label,
+        reason,
+    }
 }
 
 /// `evident:db/logging@0.1.0` -> `evident:db/logging`.

@@ -66,11 +66,16 @@ pub(crate) enum LimitExceeded {
 /// `-1` that a guest allocator would turn into an anonymous `unreachable`.
 pub(crate) struct Limiter {
     limits: Limits,
+    /// The largest linear memory granted so far in this store.
+    pub(crate) peak_memory_bytes: usize,
 }
 
 impl Limiter {
     pub(crate) fn new(limits: Limits) -> Self {
-        Limiter { limits }
+        Limiter {
+            limits,
+            peak_memory_bytes: 0,
+        }
     }
 }
 
@@ -88,6 +93,7 @@ impl wasmtime::ResourceLimiter for Limiter {
             }
             .into());
         }
+        self.peak_memory_bytes = self.peak_memory_bytes.max(desired);
         Ok(true)
     }
 

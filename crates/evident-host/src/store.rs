@@ -38,6 +38,11 @@ pub(crate) fn new_store(engine: &Engine, component: Arc<str>, limits: &Limits) -
     store
 }
 
+/// The largest linear memory the store's component has had.
+pub(crate) fn peak_memory_bytes(store: &Store<StoreData>) -> usize {
+    store.data().limiter.peak_memory_bytes
+}
+
 /// Gives the store a fresh fuel tank and deadline for the next call.
 pub(crate) fn arm(
     store: &mut Store<StoreData>,

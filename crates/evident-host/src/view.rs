@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use evident_types::{Event, Parameters, State};
 use wasmtime::Store;
+use wasmtime::component::Component;
 
 use crate::bindings::view::{StateViewComponent, StateViewComponentPre};
 use crate::bindings::wit;
@@ -37,6 +38,8 @@ pub struct Folded {
     pub events_applied: usize,
     /// Fuel used by all the calls together.
     pub fuel_consumed: u64,
+    /// The largest the component's linear memory grew to during the fold.
+    pub peak_memory_bytes: usize,
 }
 
 struct Session {
@@ -45,13 +48,22 @@ struct Session {
 }
 
 impl StateView {
-    pub(crate) fn load(runtime: &Runtime, name: &str, bytes: &[u8]) -> Result<Self, Error> {
-        let pre = component::load(runtime, name, bytes, STATE_VIEW)?;
-        let pre = StateViewComponentPre::new(pre).map_err(|e| Error::InvalidComponent {
-            component: name.into(),
-            expected: STATE_VIEW.label,
-            reason: format!("{e:#}"),
-        })?;
+    pub(crate) fn compile(runtime: &Runtime, name: &str, bytes: &[u8]) -> Result<Self, Error> {
+        Self::prepare(
+            runtime,
+            name,
+            &component::compile(runtime, name, bytes, STATE_VIEW)?,
+        )
+    }
+
+    pub(crate) fn prepare(
+        runtime: &Runtime,
+        name: &str,
+        component: &Component,
+    ) -> Result<Self, Error> {
+        let pre = component::prepare(runtime, name, component, STATE_VIEW)?;
+        let pre = StateViewComponentPre::new(pre)
+            .map_err(|e| component::invalid(name, STATE_VIEW, format!("{e:#}")))?;
         Ok(StateView {
             runtime: runtime.clone(),
             name: name.into(),
@@ -119,6 +131,7 @@ impl StateView {
             state,
             events_applied: 0,
             fuel_consumed: 0,
+            peak_memory_bytes: 0,
         };
         let mut session: Option<Session> = None;
         for (index, event) in events.into_iter().enumerate() {
@@ -130,6 +143,9 @@ impl StateView {
             .and_then(|s| self.call_reduce(s, site, &folded.state, event, parameters));
             match step {
                 Ok((state, fuel)) => {
+                    folded.peak_memory_bytes = session
+                        .as_ref()
+                        .map_or(0, |s| store::peak_memory_bytes(&s.store));
                     folded.state = state;
                     folded.events_applied += 1;
                     folded.fuel_consumed += fuel;

@@ -147,7 +147,8 @@ impl<'a> ChangeFixture<'a> {
         events
     }
 
-    /// Expects a refusal with this code, and that `validate` agrees the command is invalid.
+    /// Expects a refusal with this code; without parameters (`validate` takes none), also
+    /// that `validate` agrees the command is invalid.
     #[track_caller]
     pub fn expect_error_code(self, code: &str) -> Error {
         let error = match self.run() {
@@ -155,12 +156,14 @@ impl<'a> ChangeFixture<'a> {
             Err(e) => e,
         };
         assert_eq!(error.guest_code(), Some(code), "another error: {error}");
-        let command = self.command.as_ref().expect("set by `when`");
-        let valid = self.change.validate(&self.state, command);
-        assert!(
-            matches!(valid, Ok(false)),
-            "validate disagrees with process: {valid:?}"
-        );
+        if self.parameters.as_slice().is_empty() {
+            let command = self.command.as_ref().expect("set by `when`");
+            let valid = self.change.validate(&self.state, command);
+            assert!(
+                matches!(valid, Ok(false)),
+                "validate disagrees with process: {valid:?}"
+            );
+        }
         error
     }
 }

@@ -115,3 +115,42 @@ fn cached<T: Clone>(
     loaded.insert(name.to_owned(), handle.clone());
     Ok(handle)
 }
+
+/// Builds the guest crate in `dir` (any crate using the SDK, e.g. one made by `evident new`) and
+/// loads it as a state view.
+pub fn load_view_from_dir(dir: &Path) -> Result<StateView, GuestLoadError> {
+    let (name, bytes) = build_dir(dir)?;
+    runtime()
+        .load_view(&name, &bytes)
+        .map_err(|source| GuestLoadError::Load {
+            name,
+            source: Box::new(source),
+        })
+}
+
+/// Builds the guest crate in `dir` and loads it as a state change.
+pub fn load_change_from_dir(dir: &Path) -> Result<StateChange, GuestLoadError> {
+    let (name, bytes) = build_dir(dir)?;
+    runtime()
+        .load_change(&name, &bytes)
+        .map_err(|source| GuestLoadError::Load {
+            name,
+            source: Box::new(source),
+        })
+}
+
+fn build_dir(dir: &Path) -> Result<(String, Vec<u8>), GuestLoadError> {
+    let name = dir.display().to_string();
+    let build_error = |source| GuestLoadError::Build {
+        name: name.clone(),
+        source,
+    };
+    let guest = build_guest(dir, &BuildOptions::default()).map_err(build_error)?;
+    let bytes = std::fs::read(&guest.component).map_err(|source| {
+        build_error(BuildError::Io {
+            path: guest.component.clone(),
+            source,
+        })
+    })?;
+    Ok((guest.package, bytes))
+}

@@ -91,3 +91,50 @@ fn a_wasi_component_is_refused_at_load_naming_a_wasi_import() {
         other => panic!("expected ForbiddenImport, got {other}"),
     }
 }
+
+#[test]
+#[allow(unsafe_code)] // loading precompiled artifacts is unsafe by contract; these are our own
+fn a_precompiled_artifact_loads_and_a_foreign_one_is_refused() {
+    let dir = std::env::temp_dir().join(format!("evident-aot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bytes = component_bytes("event-counter").unwrap();
+    let artifact = dir.join("event_counter.cwasm");
+    std::fs::write(
+        &artifact,
+        runtime().precompile("event-counter", &bytes).unwrap(),
+    )
+    .unwrap();
+
+    // SAFETY: written just above by this runtime.
+    let view = unsafe { runtime().load_view_precompiled(&artifact) }.unwrap();
+    assert_eq!(view.name(), "event_counter");
+    let event = evident_types::Event::new("1", "/t", "a");
+    let state = view
+        .reduce(&Default::default(), &event, &Default::default())
+        .unwrap();
+    assert_eq!(&state.bytes[..], br#"{"by_type":{"a":1},"total":1}"#);
+
+    // A component is not an artifact, and an artifact of a differently configured engine is
+    // refused rather than trusted.
+    let component = dir.join("event_counter.wasm");
+    std::fs::write(&component, &bytes).unwrap();
+    // SAFETY: not an artifact at all; Wasmtime refuses it before running anything.
+    let err = unsafe { runtime().load_view_precompiled(&component) }.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("not a usable precompiled artifact"),
+        "{err}"
+    );
+    let mut no_fuel = wasmtime::Config::new();
+    no_fuel.wasm_component_model(true);
+    let foreign = wasmtime::Engine::new(&no_fuel)
+        .unwrap()
+        .precompile_component(&bytes)
+        .unwrap();
+    let foreign_artifact = dir.join("foreign.cwasm");
+    std::fs::write(&foreign_artifact, foreign).unwrap();
+    // SAFETY: made just above, by an engine without fuel; Wasmtime checks the settings.
+    let err = unsafe { runtime().load_view_precompiled(&foreign_artifact) }.unwrap_err();
+    assert!(matches!(err, Error::InvalidComponent { .. }), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,368 @@
+//! `build`, `inspect`, `fold`, `process` and `compile`.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use evident_host::Error;
+use evident_types::{Command, Parameters, State};
+
+use crate::RunOptions;
+use crate::component::{self, Loaded};
+use crate::input::{self, EventsFormat, PayloadFormat};
+use crate::output::{self, print_state};
+
+/// Components above this size get a warning: the spec's deployment advice.
+const LARGE_COMPONENT_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Exit code for a component's refusal (a typed guest error) or an invalid command.
+const REFUSED: u8 = 2;
+
+pub(crate) fn build(dir: &Path) -> Result<ExitCode> {
+    let options = evident_build::BuildOptions {
+        verbose: true,
+        ..Default::default()
+    };
+    let built = evident_build::build_guest(dir, &options)?;
+    let size = std::fs::metadata(&built.component)
+        .with_context(|| format!("{}", built.component.display()))?
+        .len();
+    println!("{}", built.component.display());
+    eprintln!("built {} ({})", built.package, output::size(size));
+    if size > LARGE_COMPONENT_BYTES {
+        eprintln!(
+            "warning: {} is over {}; keep components small (strip unused dependencies, use opt-level \"s\")",
+            output::size(size),
+            output::size(LARGE_COMPONENT_BYTES)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn inspect(path: &Path) -> Result<ExitCode> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "file:     {}", path.display())?;
+    writeln!(out, "size:     {}", output::size(bytes.len() as u64))?;
+    if evident_types_is_precompiled(&bytes) {
+        writeln!(
+            out,
+            "kind:     precompiled artifact (from `evident compile`)"
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !bytes.starts_with(b"\0asm") {
+        writeln!(out, "kind:     not a WebAssembly file")?;
+        return Ok(ExitCode::from(REFUSED));
+    }
+    let sections = match read_sections(&bytes) {
+        Ok(sections) => sections,
+        Err(reason) => {
+            writeln!(out, "kind:     not a component: {reason}")?;
+            return Ok(ExitCode::from(REFUSED));
+        }
+    };
+    writeln!(
+        out,
+        "kind:     {}",
+        if sections.is_component {
+            "component"
+        } else {
+            "core module (not a component)"
+        }
+    )?;
+    let world = if sections
+        .exports
+        .iter()
+        .any(|e| e.starts_with("evident:db/state-view"))
+    {
+        "state view (evident:db/state-view-component)"
+    } else if sections
+        .exports
+        .iter()
+        .any(|e| e.starts_with("evident:db/state-change"))
+    {
+        "state change (evident:db/state-change-component)"
+    } else {
+        "none of this host's worlds"
+    };
+    writeln!(out, "world:    {world}")?;
+    writeln!(out, "exports:  {}", list(&sections.exports))?;
+    writeln!(out, "imports:  {}", list(&sections.imports))?;
+    writeln!(
+        out,
+        "sdk:      {}",
+        sections
+            .sdk_version
+            .map_or("not built with evident-guest-sdk".to_owned(), |v| format!(
+                "evident-guest-sdk {v}"
+            ))
+    )?;
+    let runtime = component::runtime(None)?;
+    let verdict = match component::load_any(&runtime, path) {
+        Ok(Loaded::View(_)) => "valid state view for this host".to_owned(),
+        Ok(Loaded::Change(_)) => "valid state change for this host".to_owned(),
+        Err(e) => format!("REFUSED: {e:#}"),
+    };
+    writeln!(out, "host:     {verdict}")?;
+    let artifact = path.with_extension("cwasm");
+    let aot = if !artifact.exists() {
+        format!(
+            "no artifact ({} absent; `evident compile` makes one)",
+            artifact.display()
+        )
+    } else {
+        // SAFETY: the artifact sits beside the component the user asked about; loading it is
+        // how compatibility is checked, and nothing in it is run.
+        #[allow(unsafe_code)]
+        let loaded = unsafe { runtime.load_view_precompiled(&artifact) }
+            .map(drop)
+            .or_else(|_| unsafe { runtime.load_change_precompiled(&artifact) }.map(drop));
+        match loaded {
+            Ok(()) => format!("{} is up to date for this host", artifact.display()),
+            Err(e) => format!("{} is stale or foreign: {e}", artifact.display()),
+        }
+    };
+    writeln!(out, "aot:      {aot}")?;
+    Ok(if verdict.starts_with("REFUSED") {
+        ExitCode::from(REFUSED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn evident_types_is_precompiled(bytes: &[u8]) -> bool {
+    // Wasmtime artifacts are ELF files.
+    bytes.starts_with(b"\x7fELF")
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "(none)".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
+struct Sections {
+    is_component: bool,
+    imports: Vec<String>,
+    exports: Vec<String>,
+    sdk_version: Option<String>,
+}
+
+/// The component's own imports and exports (not those of nested modules) and the SDK version
+/// the guest macros embed.
+fn read_sections(bytes: &[u8]) -> Result<Sections, String> {
+    use wasmparser::{Encoding, Parser, Payload};
+    let mut sections = Sections {
+        is_component: false,
+        imports: Vec::new(),
+        exports: Vec::new(),
+        sdk_version: None,
+    };
+    let mut depth = 0usize;
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload.map_err(|e| e.to_string())? {
+            Payload::Version { encoding, .. } => {
+                if depth == 0 {
+                    sections.is_component = encoding == Encoding::Component;
+                }
+                depth += 1;
+            }
+            Payload::End(_) => depth = depth.saturating_sub(1),
+            Payload::ComponentImportSection(reader) if depth == 1 => {
+                for import in reader {
+                    sections
+                        .imports
+                        .push(import.map_err(|e| e.to_string())?.name.name.to_owned());
+                }
+            }
+            Payload::ComponentExportSection(reader) if depth == 1 => {
+                for export in reader {
+                    sections
+                        .exports
+                        .push(export.map_err(|e| e.to_string())?.name.name.to_owned());
+                }
+            }
+            Payload::CustomSection(reader) if reader.name() == "evident-sdk-version" => {
+                sections.sdk_version = Some(String::from_utf8_lossy(reader.data()).into_owned());
+            }
+            _ => {}
+        }
+    }
+    Ok(sections)
+}
+
+pub(crate) struct FoldArgs<'a> {
+    pub(crate) component: &'a Path,
+    pub(crate) events: &'a Path,
+    pub(crate) events_format: Option<EventsFormat>,
+    pub(crate) initial_state: Option<&'a Path>,
+    pub(crate) output: Option<&'a Path>,
+    pub(crate) run: &'a RunOptions,
+}
+
+pub(crate) fn fold(args: FoldArgs<'_>) -> Result<ExitCode> {
+    let input = input::read_events(args.events, args.events_format)?;
+    let runtime = component::runtime(Some(args.run))?;
+    let view = component::load_view(&runtime, args.component)?;
+    let parameters = Parameters::from(args.run.parameters.clone());
+    let started = Instant::now();
+    let initial = match args.initial_state {
+        Some(path) => input::read_state(path, None)?,
+        None => view.initialize(&parameters)?,
+    };
+    let progress = progress_bar(input.events.len());
+    let result = view.fold(
+        initial,
+        input.events.iter().inspect(|_| progress.inc(1)),
+        &parameters,
+    );
+    progress.finish_and_clear();
+    let elapsed = started.elapsed();
+    let state = match &result {
+        Ok(folded) => &folded.state,
+        Err(failed) => &failed.state,
+    };
+    print_state(state)?;
+    if let Some(path) = args.output {
+        std::fs::write(path, &state.bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    match result {
+        Ok(folded) => {
+            eprintln!(
+                "folded {} events in {:.1} ms ({:.0} events/s), fuel used {}, peak guest memory {}",
+                folded.events_applied,
+                elapsed.as_secs_f64() * 1e3,
+                folded.events_applied as f64 / elapsed.as_secs_f64().max(1e-9),
+                folded.fuel_consumed,
+                output::size(folded.peak_memory_bytes as u64)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(failed) => bail!(
+            "{}, {}: event {:?} failed after {} good events (the state printed{} is the last good one): {}",
+            args.events.display(),
+            input.origins[failed.index],
+            failed.event_id,
+            failed.events_applied,
+            if args.output.is_some() {
+                " and saved"
+            } else {
+                ""
+            },
+            failed.source
+        ),
+    }
+}
+
+/// A progress bar on stderr for long inputs, hidden when stderr is not a terminal.
+fn progress_bar(events: usize) -> indicatif::ProgressBar {
+    if events < 10_000 || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(events as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} events ({per_sec}, {eta} left)",
+        )
+        .expect("a valid template"),
+    );
+    bar
+}
+
+pub(crate) struct ProcessArgs<'a> {
+    pub(crate) component: &'a Path,
+    pub(crate) state: Option<&'a Path>,
+    pub(crate) state_format: Option<PayloadFormat>,
+    pub(crate) command: &'a Path,
+    pub(crate) command_format: Option<PayloadFormat>,
+    pub(crate) validate: bool,
+    pub(crate) run: &'a RunOptions,
+}
+
+pub(crate) fn process(args: ProcessArgs<'_>) -> Result<ExitCode> {
+    let state = match args.state {
+        Some(path) => input::read_state(path, args.state_format)?,
+        None => State::default(),
+    };
+    let (content_type, bytes) = input::read_payload(args.command, args.command_format)?;
+    let command = Command::new(content_type, bytes);
+    let runtime = component::runtime(Some(args.run))?;
+    let change = component::load_change(&runtime, args.component)?;
+    if args.validate {
+        let valid = change.validate(&state, &command).map_err(with_hint)?;
+        println!("{valid}");
+        return Ok(if valid {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(REFUSED)
+        });
+    }
+    let parameters = Parameters::from(args.run.parameters.clone());
+    match change.process(&state, &command, &parameters) {
+        Ok(events) => {
+            let mut out = std::io::stdout().lock();
+            for event in &events {
+                writeln!(out, "{}", event.to_json())?;
+            }
+            eprintln!("{} events", events.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(Error::Guest {
+            code,
+            message,
+            details,
+            ..
+        }) => {
+            eprintln!("refused: [{}] {message}", code.as_deref().unwrap_or("-"));
+            if let Some(details) = details {
+                eprintln!("details: {}", String::from_utf8_lossy(&details));
+            }
+            if message.contains("stores \"application/cbor\"") {
+                eprintln!(
+                    "hint: this change stores CBOR; pass --state-format cbor to convert a JSON state file"
+                );
+            }
+            Ok(ExitCode::from(REFUSED))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn with_hint(error: Error) -> anyhow::Error {
+    let hint = error.to_string().contains("stores \"application/cbor\"");
+    let error = anyhow::Error::from(error);
+    if hint {
+        error.context(
+            "this change stores CBOR; pass --state-format cbor to convert a JSON state file",
+        )
+    } else {
+        error
+    }
+}
+
+pub(crate) fn compile(path: &Path, output: Option<&Path>) -> Result<ExitCode> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let runtime = component::runtime(None)?;
+    // Refuse now what the host would refuse at load, not after the artifact is deployed.
+    component::load_any(&runtime, path)?;
+    let name = path.display().to_string();
+    let artifact = runtime.precompile(&name, &bytes)?;
+    let output = output.map_or_else(|| path.with_extension("cwasm"), Path::to_owned);
+    std::fs::write(&output, &artifact)
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    println!("{}", output.display());
+    eprintln!(
+        "compiled {} ({}) into {} ({}); it loads only into this version of evident with the same settings",
+        path.display(),
+        output::size(bytes.len() as u64),
+        output.display(),
+        output::size(artifact.len() as u64)
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,106 @@
+//! Finding, building and loading the component a command names.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use evident_host::{Error, Limits, Runtime, RuntimeConfig, StateChange, StateView};
+
+use crate::RunOptions;
+
+/// A runtime whose default limits are the command line's.
+pub(crate) fn runtime(run: Option<&RunOptions>) -> Result<Runtime> {
+    let mut config = RuntimeConfig::default();
+    if let Some(run) = run {
+        config.limits = limits(run, config.limits)?;
+    }
+    Ok(Runtime::new(config)?)
+}
+
+fn limits(run: &RunOptions, mut limits: Limits) -> Result<Limits> {
+    if let Some(fuel) = run.limit_fuel {
+        limits.fuel = fuel;
+    }
+    if let Some(memory) = run.limit_memory {
+        limits.memory_bytes = usize::try_from(memory.as_u64())
+            .context("--limit-memory is larger than this machine can address")?;
+    }
+    if let Some(deadline) = run.deadline {
+        limits.deadline = deadline;
+    }
+    Ok(limits)
+}
+
+/// A component file as given, or the component built from a guest crate directory.
+pub(crate) fn component_file(path: &Path) -> Result<PathBuf> {
+    if path.is_dir() {
+        eprintln!("building {} ...", path.display());
+        let options = evident_build::BuildOptions {
+            verbose: true,
+            ..Default::default()
+        };
+        return Ok(evident_build::build_guest(path, &options)?.component);
+    }
+    if !path.exists() {
+        anyhow::bail!(
+            "{} does not exist (give a component .wasm, a .cwasm from `evident compile`, or a guest crate directory)",
+            path.display()
+        );
+    }
+    Ok(path.to_owned())
+}
+
+fn is_precompiled(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "cwasm")
+}
+
+/// Loads a state view from a component, an artifact or a crate directory.
+pub(crate) fn load_view(runtime: &Runtime, path: &Path) -> Result<StateView> {
+    let file = component_file(path)?;
+    if is_precompiled(&file) {
+        // SAFETY: a .cwasm named on the command line is trusted like the binary being run;
+        // Wasmtime still refuses artifacts from another version or configuration.
+        #[allow(unsafe_code)]
+        return Ok(unsafe { runtime.load_view_precompiled(&file) }?);
+    }
+    Ok(runtime.load_view_file(&file)?)
+}
+
+/// Loads a state change from a component, an artifact or a crate directory.
+pub(crate) fn load_change(runtime: &Runtime, path: &Path) -> Result<StateChange> {
+    let file = component_file(path)?;
+    if is_precompiled(&file) {
+        // SAFETY: as in `load_view`.
+        #[allow(unsafe_code)]
+        return Ok(unsafe { runtime.load_change_precompiled(&file) }?);
+    }
+    Ok(runtime.load_change_file(&file)?)
+}
+
+/// A component loaded as whichever kind it is.
+pub(crate) enum Loaded {
+    View(StateView),
+    Change(StateChange),
+}
+
+/// Loads a component as a view, or else as a change; if it is neither, says why for both.
+pub(crate) fn load_any(runtime: &Runtime, path: &Path) -> Result<Loaded> {
+    let file = component_file(path)?;
+    match load_view(runtime, &file) {
+        Ok(view) => Ok(Loaded::View(view)),
+        Err(as_view) => match load_change(runtime, &file) {
+            Ok(change) => Ok(Loaded::Change(change)),
+            Err(as_change) => {
+                // A forbidden import or unreadable file is the same either way: say it once.
+                if let Some(error @ (Error::ForbiddenImport { .. } | Error::Io { .. })) =
+                    as_view.downcast_ref::<Error>()
+                {
+                    anyhow::bail!("{error}");
+                }
+                anyhow::bail!(
+                    "{}: neither kind of component:\n  {as_view:#}\n  {as_change:#}",
+                    file.display()
+                )
+            }
+        },
+    }
+}

@@ -1,0 +1,609 @@
+//! The `evident` binary as a user runs it: every command, and the errors that say what to do.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use evident_testkit::guests::{component_path, workspace_root};
+use predicates::prelude::*;
+use predicates::str::contains;
+
+fn evident() -> Command {
+    let mut command = Command::cargo_bin("evident").unwrap();
+    command.current_dir(workspace_root()).env_remove("RUST_LOG");
+    command
+}
+
+fn component(name: &str) -> PathBuf {
+    component_path(name).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn sample_events() -> PathBuf {
+    workspace_root().join("examples/events.jsonl")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const EVENT: &str = r#"{"specversion":"1.0","id":"ok1","source":"/s","type":"a","data":{"n":1}}"#;
+
+mod fold {
+    use super::*;
+
+    #[test]
+    fn folds_the_sample_events_and_summarises() {
+        evident()
+            .args(["fold"])
+            .arg(component("event-counter"))
+            .arg("--events")
+            .arg(sample_events())
+            .assert()
+            .success()
+            .stdout(contains("\"total\": 3000"))
+            .stderr(
+                contains("folded 3000 events")
+                    .and(contains("events/s"))
+                    .and(contains("fuel used"))
+                    .and(contains("peak guest memory")),
+            );
+    }
+
+    #[test]
+    fn builds_a_guest_crate_directory_first() {
+        evident()
+            .args(["fold", "guests/event-counter", "--events"])
+            .arg(sample_events())
+            .assert()
+            .success()
+            .stdout(contains("\"total\": 3000"));
+    }
+
+    #[test]
+    fn a_failing_event_is_reported_by_line_and_id_and_the_last_good_state_printed() {
+        let dir = tempfile::tempdir().unwrap();
+        let no_data = r#"{"specversion":"1.0","id":"bad7","source":"/s","type":"a"}"#;
+        let events = write(
+            dir.path(),
+            "events.jsonl",
+            &format!("{EVENT}\n\n{no_data}\n{EVENT}\n"),
+        );
+        let saved = dir.path().join("state.json");
+        evident()
+            .arg("fold")
+            .arg(component("event-counter"))
+            .arg("--events")
+            .arg(&events)
+            .args(["--param", "require-data=true", "-o"])
+            .arg(&saved)
+            .assert()
+            .failure()
+            .stdout(contains("\"total\": 1"))
+            .stderr(
+                contains("line 3")
+                    .and(contains("\"bad7\""))
+                    .and(contains("event bad7 has no data")),
+            );
+        assert_eq!(
+            std::fs::read_to_string(saved).unwrap(),
+            r#"{"by_type":{"a":1},"total":1}"#
+        );
+    }
+
+    #[test]
+    fn reads_stdin_and_names_the_bad_line() {
+        evident()
+            .arg("fold")
+            .arg(component("event-counter"))
+            .args(["--events", "-"])
+            .write_stdin(format!("{EVENT}\n{{\"id\":\"x\"}}\n"))
+            .assert()
+            .failure()
+            .stderr(contains(
+                "-: line 2: missing required attribute `specversion`",
+            ));
+    }
+
+    #[test]
+    fn reads_a_cbor_sequence() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bytes = Vec::new();
+        for id in ["c1", "c2"] {
+            let event = serde_json::json!({"specversion": "1.0", "id": id, "source": "/s", "type": "cbor.event"});
+            ciborium::into_writer(&event, &mut bytes).unwrap();
+        }
+        let events = dir.path().join("events.cbor");
+        std::fs::write(&events, bytes).unwrap();
+        evident()
+            .arg("fold")
+            .arg(component("event-counter"))
+            .arg("--events")
+            .arg(events)
+            .assert()
+            .success()
+            .stdout(contains("\"cbor.event\": 2"));
+    }
+
+    #[test]
+    fn starts_from_an_initial_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = write(
+            dir.path(),
+            "state.json",
+            r#"{"by_type":{"a":41},"total":41}"#,
+        );
+        let events = write(dir.path(), "events.jsonl", EVENT);
+        evident()
+            .arg("fold")
+            .arg(component("event-counter"))
+            .arg("--events")
+            .arg(events)
+            .arg("--initial-state")
+            .arg(state)
+            .assert()
+            .success()
+            .stdout(contains("\"total\": 42"));
+    }
+
+    #[test]
+    fn limits_come_from_the_command_line() {
+        evident()
+            .arg("fold")
+            .arg(component("event-counter"))
+            .arg("--events")
+            .arg(sample_events())
+            .args(["--limit-fuel", "1000"])
+            .assert()
+            .failure()
+            .stderr(contains("ran out of fuel").and(contains("limit 1000 units")));
+        evident()
+            .arg("fold")
+            .arg(component("hostile-memory-bomb"))
+            .arg("--events")
+            .arg(sample_events())
+            .args(["--limit-memory", "4MiB", "--deadline", "5s"])
+            .assert()
+            .failure()
+            .stderr(contains("memory limit").and(contains("limit 4194304")));
+    }
+
+    #[test]
+    fn a_missing_file_says_which() {
+        evident()
+            .arg("fold")
+            .arg(component("event-counter"))
+            .args(["--events", "no/such/events.jsonl"])
+            .assert()
+            .failure()
+            .stderr(contains("cannot open no/such/events.jsonl"));
+        evident()
+            .args(["fold", "no/such/component.wasm", "--events"])
+            .arg(sample_events())
+            .assert()
+            .failure()
+            .stderr(contains("no/such/component.wasm does not exist"));
+    }
+
+    #[test]
+    fn guest_logs_reach_stderr_with_the_component_name() {
+        evident()
+            .arg("fold")
+            .arg(component("event-counter"))
+            .arg("--events")
+            .arg(sample_events())
+            .args(["--param", "prefix=com.example.order"])
+            .assert()
+            .success()
+            .stderr(
+                contains("INFO")
+                    .and(contains("counting events whose type starts with"))
+                    .and(contains("event_counter")),
+            );
+    }
+}
+
+mod process {
+    use super::*;
+
+    #[test]
+    fn emits_events_as_json_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let open = write(
+            dir.path(),
+            "open.json",
+            r#"{"type":"open","account_id":"a1","owner":"Ann"}"#,
+        );
+        let output = evident()
+            .arg("process")
+            .arg(component("bank-account"))
+            .arg("--command")
+            .arg(open)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let line = String::from_utf8(output).unwrap();
+        let event: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+        assert_eq!(event["type"], "bank.account.opened");
+        assert_eq!(event["data"]["owner"], "Ann");
+    }
+
+    #[test]
+    fn a_refusal_shows_code_message_and_details_with_exit_code_2() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = write(
+            dir.path(),
+            "state.json",
+            r#"{"account_id":"a1","owner":"Ann","balance":10,"version":1}"#,
+        );
+        let withdraw = write(
+            dir.path(),
+            "withdraw.json",
+            r#"{"type":"withdraw","amount":11}"#,
+        );
+        evident()
+            .arg("process")
+            .arg(component("bank-account"))
+            .arg("--state")
+            .arg(&state)
+            .args(["--state-format", "cbor", "--command"])
+            .arg(&withdraw)
+            .assert()
+            .code(2)
+            .stderr(
+                contains("refused: [insufficient-funds] cannot withdraw 11 from a balance of 10")
+                    .and(contains(r#"details: {"balance":10,"requested":11}"#)),
+            );
+        // Without the conversion the change cannot read the state, and the CLI says what to do.
+        evident()
+            .arg("process")
+            .arg(component("bank-account"))
+            .arg("--state")
+            .arg(&state)
+            .arg("--command")
+            .arg(&withdraw)
+            .assert()
+            .code(2)
+            .stderr(contains("[invalid-state]").and(contains("--state-format cbor")));
+    }
+
+    #[test]
+    fn validate_answers_without_emitting() {
+        let dir = tempfile::tempdir().unwrap();
+        let deposit = write(
+            dir.path(),
+            "deposit.json",
+            r#"{"type":"deposit","amount":1}"#,
+        );
+        evident()
+            .arg("process")
+            .arg(component("bank-account"))
+            .arg("--command")
+            .arg(&deposit)
+            .arg("--validate")
+            .assert()
+            .code(2)
+            .stdout("false\n");
+    }
+
+    #[test]
+    fn a_view_is_not_a_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let command = write(dir.path(), "c.json", "{}");
+        evident()
+            .arg("process")
+            .arg(component("event-counter"))
+            .arg("--command")
+            .arg(command)
+            .assert()
+            .failure()
+            .stderr(
+                contains("is not a valid state change component")
+                    .and(contains("does not export evident:db/state-change")),
+            );
+    }
+}
+
+mod inspect_and_compile {
+    use super::*;
+
+    #[test]
+    fn inspect_shows_world_exports_imports_sdk_and_verdict() {
+        evident()
+            .arg("inspect")
+            .arg(component("event-counter"))
+            .assert()
+            .success()
+            .stdout(
+                contains("world:    state view")
+                    .and(contains("exports:  evident:db/state-view@0.1.0"))
+                    .and(contains("imports:  evident:db/logging@0.1.0"))
+                    .and(contains("sdk:      evident-guest-sdk 0.1.0"))
+                    .and(contains("host:     valid state view for this host"))
+                    .and(contains("aot:")),
+            );
+    }
+
+    #[test]
+    fn inspect_names_what_the_host_refuses() {
+        evident()
+            .arg("inspect")
+            .arg(component("hostile-unknown-import"))
+            .assert()
+            .code(2)
+            .stdout(
+                contains("REFUSED")
+                    .and(contains("hostile:unknown-import/secrets"))
+                    .and(contains("not built with evident-guest-sdk")),
+            );
+        evident()
+            .args(["inspect", "Cargo.toml"])
+            .assert()
+            .code(2)
+            .stdout(contains("not a WebAssembly file"));
+    }
+
+    #[test]
+    fn compile_makes_an_artifact_that_folds_and_inspect_sees_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let wasm = dir.path().join("counter.wasm");
+        std::fs::copy(component("event-counter"), &wasm).unwrap();
+        evident()
+            .arg("compile")
+            .arg(&wasm)
+            .assert()
+            .success()
+            .stdout(contains("counter.cwasm"));
+        let artifact = dir.path().join("counter.cwasm");
+        evident()
+            .arg("inspect")
+            .arg(&wasm)
+            .assert()
+            .success()
+            .stdout(contains("counter.cwasm is up to date for this host"));
+        evident()
+            .arg("fold")
+            .arg(&artifact)
+            .arg("--events")
+            .arg(sample_events())
+            .assert()
+            .success()
+            .stdout(contains("\"total\": 3000"));
+        std::fs::write(&artifact, b"\x7fELF but not really").unwrap();
+        evident()
+            .arg("fold")
+            .arg(&artifact)
+            .arg("--events")
+            .arg(sample_events())
+            .assert()
+            .failure()
+            .stderr(contains("not a usable precompiled artifact"));
+    }
+
+    #[test]
+    fn compile_refuses_what_the_host_would_refuse() {
+        let dir = tempfile::tempdir().unwrap();
+        evident()
+            .arg("compile")
+            .arg(component("hostile-unknown-import"))
+            .arg("-o")
+            .arg(dir.path().join("x.cwasm"))
+            .assert()
+            .failure()
+            .stderr(contains("hostile:unknown-import/secrets"));
+        assert!(!dir.path().join("x.cwasm").exists());
+    }
+}
+
+mod scenarios {
+    use super::*;
+
+    #[test]
+    fn the_sample_scenarios_pass() {
+        evident()
+            .args([
+                "test",
+                "guests/bank-account",
+                "examples/scenarios/bank-account.yaml",
+            ])
+            .assert()
+            .success()
+            .stdout(contains("4 passed, 0 failed"));
+        evident()
+            .arg("test")
+            .arg(component("event-counter"))
+            .arg("examples/scenarios/event-counter.json")
+            .assert()
+            .success()
+            .stdout(contains("2 passed, 0 failed"));
+    }
+
+    #[test]
+    fn a_failing_scenario_fails_the_run_and_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(
+            dir.path(),
+            "wrong.yaml",
+            "scenarios:\n  - name: wrong total\n    given:\n      events:\n        - {specversion: '1.0', id: '1', source: /s, type: a}\n    then:\n      state: {by_type: {a: 1}, total: 2}\n",
+        );
+        evident()
+            .arg("test")
+            .arg(component("event-counter"))
+            .arg(file)
+            .assert()
+            .code(1)
+            .stdout(
+                contains("FAIL")
+                    .and(contains("wrong total"))
+                    .and(contains("0 passed, 1 failed")),
+            );
+    }
+
+    #[test]
+    fn a_malformed_scenario_file_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(dir.path(), "bad.yaml", "scenarios:\n  - nam: typo\n");
+        evident()
+            .arg("test")
+            .arg(component("event-counter"))
+            .arg(&file)
+            .assert()
+            .failure()
+            .stderr(contains("bad.yaml is not a scenario file").and(contains("nam")));
+    }
+}
+
+mod build_and_new {
+    use super::*;
+
+    #[test]
+    fn build_prints_the_component_and_its_size() {
+        evident()
+            .args(["build", "guests/event-counter"])
+            .assert()
+            .success()
+            .stdout(contains("event_counter.component.wasm"))
+            .stderr(contains("built event-counter (").and(contains("KiB")));
+    }
+
+    #[test]
+    fn build_without_the_wasm_target_says_how_to_install_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let fake_rustc = write(
+            dir.path(),
+            "rustc",
+            &format!("#!/bin/sh\necho {}\n", dir.path().display()),
+        );
+        std::process::Command::new("chmod")
+            .arg("+x")
+            .arg(&fake_rustc)
+            .status()
+            .unwrap();
+        evident()
+            .args(["build", "guests/event-counter"])
+            .env("RUSTC", &fake_rustc)
+            .assert()
+            .failure()
+            .stderr(contains("rustup target add wasm32-unknown-unknown"));
+    }
+
+    #[test]
+    fn build_of_a_directory_without_a_crate_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        evident()
+            .arg("build")
+            .arg(dir.path())
+            .assert()
+            .failure()
+            .stderr(contains("no Cargo.toml here"));
+    }
+
+    #[test]
+    fn new_refuses_bad_names_existing_directories_and_a_missing_sdk() {
+        let dir = tempfile::tempdir().unwrap();
+        evident()
+            .current_dir(dir.path())
+            .args(["new", "view", "Bad Name"])
+            .assert()
+            .failure()
+            .stderr(contains("is not a crate name"));
+        std::fs::create_dir(dir.path().join("taken")).unwrap();
+        evident()
+            .current_dir(dir.path())
+            .args(["new", "view", "taken"])
+            .assert()
+            .failure()
+            .stderr(contains("already exists"));
+        evident()
+            .current_dir(dir.path())
+            .args(["new", "view", "fine", "--sdk-path", "/nowhere"])
+            .assert()
+            .failure()
+            .stderr(
+                contains("cannot find the Evident SDK at /nowhere").and(contains("--sdk-path")),
+            );
+    }
+
+    /// A new user's first hour: scaffold outside the repository, then `cargo test` as generated.
+    /// The crate shares this workspace's target directory (and gets its Cargo.lock), so the
+    /// dependencies are not rebuilt.
+    fn scaffold_builds_and_passes(kind: &str) {
+        let dir = tempfile::tempdir().unwrap();
+        let name = format!("my-{kind}");
+        evident()
+            .current_dir(dir.path())
+            .args(["new", kind, &name])
+            .assert()
+            .success()
+            .stdout(contains(format!("created {name}/")));
+        let crate_dir = dir.path().join(&name);
+        for file in [
+            "Cargo.toml",
+            "src/lib.rs",
+            "tests/component.rs",
+            "README.md",
+            "Cargo.lock",
+        ] {
+            assert!(crate_dir.join(file).is_file(), "{file} missing");
+        }
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let output = std::process::Command::new(cargo)
+            .arg("test")
+            .current_dir(&crate_dir)
+            .env("CARGO_TARGET_DIR", workspace_root().join("target"))
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "cargo test failed in the new crate:\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(String::from_utf8_lossy(&output.stdout).contains("2 passed"));
+    }
+
+    #[test]
+    fn a_new_view_builds_and_passes_its_tests_unchanged() {
+        scaffold_builds_and_passes("view");
+    }
+
+    #[test]
+    fn a_new_change_builds_and_passes_its_tests_unchanged() {
+        scaffold_builds_and_passes("change");
+    }
+}
+
+mod help {
+    use super::*;
+
+    #[test]
+    fn every_command_has_help_with_an_example() {
+        for command in [
+            "new",
+            "build",
+            "inspect",
+            "fold",
+            "process",
+            "compile",
+            "test",
+            "completions",
+        ] {
+            evident()
+                .args([command, "--help"])
+                .assert()
+                .success()
+                .stdout(contains("Example"));
+        }
+    }
+
+    #[test]
+    fn completions_are_generated() {
+        evident()
+            .args(["completions", "bash"])
+            .assert()
+            .success()
+            .stdout(contains("evident"));
+    }
+}
