@@ -1,14 +1,12 @@
 //! The state change handle: `validate` and `process`.
 
-use std::sync::Arc;
-
 use evident_types::{Command, Event, Parameters, State};
 use wasmtime::Store;
 use wasmtime::component::Component;
 
 use crate::bindings::change::{StateChangeComponent, StateChangeComponentPre};
 use crate::bindings::wit;
-use crate::component::{self, STATE_CHANGE};
+use crate::component::{Handle, STATE_CHANGE};
 use crate::error::Error;
 use crate::limits::Limits;
 use crate::runtime::Runtime;
@@ -18,50 +16,38 @@ use crate::wire;
 /// A loaded state change, ready to call. Cloning is cheap; every call runs on a fresh instance.
 #[derive(Clone)]
 pub struct StateChange {
-    runtime: Runtime,
-    name: Arc<str>,
-    pre: StateChangeComponentPre<StoreData>,
-    limits: Limits,
+    handle: Handle<StateChangeComponentPre<StoreData>>,
 }
 
 impl StateChange {
-    pub(crate) fn compile(runtime: &Runtime, name: &str, bytes: &[u8]) -> Result<Self, Error> {
-        Self::prepare(
-            runtime,
-            name,
-            &component::compile(runtime, name, bytes, STATE_CHANGE)?,
-        )
-    }
-
     pub(crate) fn prepare(
         runtime: &Runtime,
         name: &str,
         component: &Component,
     ) -> Result<Self, Error> {
-        let pre = component::prepare(runtime, name, component, STATE_CHANGE)?;
-        let pre = StateChangeComponentPre::new(pre)
-            .map_err(|e| component::invalid(name, STATE_CHANGE, format!("{e:#}")))?;
-        Ok(StateChange {
-            runtime: runtime.clone(),
-            name: name.into(),
-            pre,
-            limits: runtime.config().limits,
-        })
+        let handle = Handle::new(
+            runtime,
+            name,
+            component,
+            STATE_CHANGE,
+            StateChangeComponentPre::new,
+        )?;
+        Ok(StateChange { handle })
     }
 
     /// The name logs and errors carry.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.handle.name
     }
 
     /// The limits each call runs under.
     pub fn limits(&self) -> Limits {
-        self.limits
+        self.handle.limits
     }
 
     /// The same change with other limits.
     pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
+        self.handle.limits = limits;
         self
     }
 
@@ -73,7 +59,7 @@ impl StateChange {
         command: &Command,
         parameters: &Parameters,
     ) -> Result<Vec<Event>, Error> {
-        let site = self.site("process");
+        let site = self.handle.site("process");
         self.call(site, |instance, store| {
             instance.evident_db_state_change().call_process(
                 store,
@@ -90,7 +76,7 @@ impl StateChange {
                     .enumerate()
                     .map(|(index, event)| {
                         wire::event_from_wit(event).map_err(|e| Error::InvalidOutput {
-                            component: self.name.clone(),
+                            component: self.handle.name.clone(),
                             function: "process",
                             reason: format!("event {index} is not a valid CloudEvent: {e}"),
                         })
@@ -100,7 +86,7 @@ impl StateChange {
             Err(error) => {
                 let error = wire::error_from_wit(error);
                 Err(Error::Guest {
-                    component: self.name.clone(),
+                    component: self.handle.name.clone(),
                     function: "process",
                     code: Some(error.code),
                     message: error.message,
@@ -112,7 +98,7 @@ impl StateChange {
 
     /// Tells whether the component would accept the command, without emitting anything.
     pub fn validate(&self, state: &State, command: &Command) -> Result<bool, Error> {
-        self.call(self.site("validate"), |instance, store| {
+        self.call(self.handle.site("validate"), |instance, store| {
             instance.evident_db_state_change().call_validate(
                 store,
                 &wire::state_to_wit(state),
@@ -121,7 +107,7 @@ impl StateChange {
         })
         .and_then(|result| {
             result.map_err(|message| Error::Guest {
-                component: self.name.clone(),
+                component: self.handle.name.clone(),
                 function: "validate",
                 code: None,
                 message,
@@ -130,17 +116,9 @@ impl StateChange {
         })
     }
 
-    fn site(&self, function: &'static str) -> CallSite<'_> {
-        CallSite {
-            component: &self.name,
-            function,
-            limits: &self.limits,
-        }
-    }
-
     /// Refuses more events, or more event data, than the limits allow.
     fn check_events(&self, site: CallSite<'_>, events: &[wit::Event]) -> Result<(), Error> {
-        store::check_output(site, "events", events.len(), self.limits.max_events)?;
+        store::check_output(site, "events", events.len(), self.handle.limits.max_events)?;
         let data_bytes = events
             .iter()
             .map(|event| event.data.as_ref().map_or(0, Vec::len))
@@ -149,7 +127,7 @@ impl StateChange {
             site,
             "event data bytes",
             data_bytes,
-            self.limits.max_output_bytes,
+            self.handle.limits.max_output_bytes,
         )
     }
 
@@ -159,9 +137,9 @@ impl StateChange {
         site: CallSite<'_>,
         f: impl FnOnce(&StateChangeComponent, &mut Store<StoreData>) -> wasmtime::Result<R>,
     ) -> Result<R, Error> {
-        let mut store = store::new_store(self.runtime.engine(), self.name.clone(), &self.limits);
-        store::arm(&mut store, site, self.runtime.config().epoch_tick)?;
+        let mut store = self.handle.armed_store(site)?;
         let result = self
+            .handle
             .pre
             .instantiate(&mut store)
             .and_then(|instance| f(&instance, &mut store));
@@ -171,9 +149,6 @@ impl StateChange {
 
 impl std::fmt::Debug for StateChange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StateChange")
-            .field("name", &self.name)
-            .field("limits", &self.limits)
-            .finish_non_exhaustive()
+        f.debug_tuple("StateChange").field(&self.handle).finish()
     }
 }

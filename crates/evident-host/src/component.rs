@@ -1,10 +1,15 @@
 //! Loading: compile, then refuse anything that is not exactly the world it claims to be.
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use wasmtime::Store;
 use wasmtime::component::{Component, InstancePre};
 
 use crate::error::Error;
+use crate::limits::Limits;
 use crate::runtime::Runtime;
-use crate::store::StoreData;
+use crate::store::{self, CallSite, StoreData};
 
 /// What a component is loaded as.
 #[derive(Clone, Copy)]
@@ -86,4 +91,64 @@ pub(crate) fn invalid(name: &str, kind: Kind, reason: String) -> Error {
 /// `evident:db/logging@0.1.0` -> `evident:db/logging`.
 fn unversioned(name: &str) -> &str {
     name.split_once('@').map_or(name, |(name, _version)| name)
+}
+
+/// What every handle holds: the runtime it runs in, its name, the component ready to
+/// instantiate (typed by the bindings as `P`), and the limits its calls get.
+#[derive(Clone)]
+pub(crate) struct Handle<P> {
+    pub(crate) runtime: Runtime,
+    pub(crate) name: Arc<str>,
+    pub(crate) pre: P,
+    pub(crate) limits: Limits,
+}
+
+impl<P> Handle<P> {
+    /// Checks `component` against `kind` and types it with `typed` (a bindings `Pre::new`).
+    pub(crate) fn new(
+        runtime: &Runtime,
+        name: &str,
+        component: &Component,
+        kind: Kind,
+        typed: impl FnOnce(InstancePre<StoreData>) -> wasmtime::Result<P>,
+    ) -> Result<Self, Error> {
+        let pre = prepare(runtime, name, component, kind)?;
+        let pre = typed(pre).map_err(|e| invalid(name, kind, format!("{e:#}")))?;
+        Ok(Handle {
+            runtime: runtime.clone(),
+            name: name.into(),
+            pre,
+            limits: runtime.config().limits,
+        })
+    }
+
+    /// Describes a call to `function` for limits and error messages.
+    pub(crate) fn site(&self, function: &'static str) -> CallSite<'_> {
+        CallSite {
+            component: &self.name,
+            function,
+            limits: &self.limits,
+        }
+    }
+
+    pub(crate) fn epoch_tick(&self) -> Duration {
+        self.runtime.config().epoch_tick
+    }
+
+    /// A fresh store with this handle's limits, armed for the call `site` describes (so that
+    /// instantiation, which may run guest code, runs under them too).
+    pub(crate) fn armed_store(&self, site: CallSite<'_>) -> Result<Store<StoreData>, Error> {
+        let mut store = store::new_store(self.runtime.engine(), self.name.clone(), &self.limits);
+        store::arm(&mut store, site, self.epoch_tick())?;
+        Ok(store)
+    }
+}
+
+impl<P> std::fmt::Debug for Handle<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Handle")
+            .field("name", &self.name)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
 }

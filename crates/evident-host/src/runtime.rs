@@ -9,6 +9,7 @@ use wasmtime::{Config, Engine, EngineWeak};
 
 use crate::bindings;
 use crate::change::StateChange;
+use crate::component::{self, STATE_CHANGE, STATE_VIEW};
 use crate::error::Error;
 use crate::limits::Limits;
 use crate::store::StoreData;
@@ -82,7 +83,11 @@ impl Runtime {
     /// Compiles a state view from component bytes and checks it exports `state-view` and
     /// imports nothing but `logging`. `name` tags its logs and errors.
     pub fn load_view(&self, name: &str, bytes: &[u8]) -> Result<StateView, Error> {
-        StateView::compile(self, name, bytes)
+        StateView::prepare(
+            self,
+            name,
+            &component::compile(self, name, bytes, STATE_VIEW)?,
+        )
     }
 
     /// Like [`Runtime::load_view`], from a file; the component is named after the file.
@@ -93,7 +98,11 @@ impl Runtime {
 
     /// Compiles a state change from component bytes, with the same checks as views.
     pub fn load_change(&self, name: &str, bytes: &[u8]) -> Result<StateChange, Error> {
-        StateChange::compile(self, name, bytes)
+        StateChange::prepare(
+            self,
+            name,
+            &component::compile(self, name, bytes, STATE_CHANGE)?,
+        )
     }
 
     /// Like [`Runtime::load_change`], from a file.

@@ -1,7 +1,6 @@
 //! The state view handle: `initialize`, `reduce`, and `fold` over many events.
 
 use std::borrow::Borrow;
-use std::sync::Arc;
 
 use evident_types::{Event, Parameters, State};
 use wasmtime::Store;
@@ -9,7 +8,7 @@ use wasmtime::component::Component;
 
 use crate::bindings::view::{StateViewComponent, StateViewComponentPre};
 use crate::bindings::wit;
-use crate::component::{self, STATE_VIEW};
+use crate::component::{Handle, STATE_VIEW};
 use crate::error::{Error, FoldError};
 use crate::limits::Limits;
 use crate::runtime::Runtime;
@@ -23,10 +22,7 @@ use crate::wire;
 /// called again.
 #[derive(Clone)]
 pub struct StateView {
-    runtime: Runtime,
-    name: Arc<str>,
-    pre: StateViewComponentPre<StoreData>,
-    limits: Limits,
+    handle: Handle<StateViewComponentPre<StoreData>>,
 }
 
 /// What a successful fold produced.
@@ -48,51 +44,42 @@ struct Session {
 }
 
 impl StateView {
-    pub(crate) fn compile(runtime: &Runtime, name: &str, bytes: &[u8]) -> Result<Self, Error> {
-        Self::prepare(
-            runtime,
-            name,
-            &component::compile(runtime, name, bytes, STATE_VIEW)?,
-        )
-    }
-
     pub(crate) fn prepare(
         runtime: &Runtime,
         name: &str,
         component: &Component,
     ) -> Result<Self, Error> {
-        let pre = component::prepare(runtime, name, component, STATE_VIEW)?;
-        let pre = StateViewComponentPre::new(pre)
-            .map_err(|e| component::invalid(name, STATE_VIEW, format!("{e:#}")))?;
-        Ok(StateView {
-            runtime: runtime.clone(),
-            name: name.into(),
-            pre,
-            limits: runtime.config().limits,
-        })
+        let handle = Handle::new(
+            runtime,
+            name,
+            component,
+            STATE_VIEW,
+            StateViewComponentPre::new,
+        )?;
+        Ok(StateView { handle })
     }
 
     /// The name logs and errors carry.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.handle.name
     }
 
     /// The limits each call runs under.
     pub fn limits(&self) -> Limits {
-        self.limits
+        self.handle.limits
     }
 
     /// The same view with other limits, e.g. more fuel for one expensive call.
     pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
+        self.handle.limits = limits;
         self
     }
 
     /// The state before any event.
     pub fn initialize(&self, parameters: &Parameters) -> Result<State, Error> {
-        let site = self.site("initialize");
+        let site = self.handle.site("initialize");
         let mut session = self.instantiate(site)?;
-        store::arm(&mut session.store, site, self.runtime.config().epoch_tick)?;
+        store::arm(&mut session.store, site, self.handle.epoch_tick())?;
         let result = session
             .instance
             .evident_db_state_view()
@@ -107,7 +94,7 @@ impl StateView {
         event: &Event,
         parameters: &Parameters,
     ) -> Result<State, Error> {
-        let site = self.site("reduce");
+        let site = self.handle.site("reduce");
         let mut session = self.instantiate(site)?;
         self.call_reduce(&mut session, site, state, event, parameters)
             .map(|(state, _fuel)| state)
@@ -126,7 +113,7 @@ impl StateView {
         I: IntoIterator,
         I::Item: Borrow<Event>,
     {
-        let site = self.site("reduce");
+        let site = self.handle.site("reduce");
         let mut folded = Folded {
             state,
             events_applied: 0,
@@ -164,19 +151,9 @@ impl StateView {
         Ok(folded)
     }
 
-    fn site(&self, function: &'static str) -> CallSite<'_> {
-        CallSite {
-            component: &self.name,
-            function,
-            limits: &self.limits,
-        }
-    }
-
     fn instantiate(&self, site: CallSite<'_>) -> Result<Session, Error> {
-        let mut store = store::new_store(self.runtime.engine(), self.name.clone(), &self.limits);
-        // Instantiation may run guest code (start functions): it gets the same limits.
-        store::arm(&mut store, site, self.runtime.config().epoch_tick)?;
-        match self.pre.instantiate(&mut store) {
+        let mut store = self.handle.armed_store(site)?;
+        match self.handle.pre.instantiate(&mut store) {
             Ok(instance) => Ok(Session { store, instance }),
             Err(e) => Err(store::classify(e, &mut store, site)),
         }
@@ -191,7 +168,7 @@ impl StateView {
         event: &Event,
         parameters: &Parameters,
     ) -> Result<(State, u64), Error> {
-        store::arm(&mut session.store, site, self.runtime.config().epoch_tick)?;
+        store::arm(&mut session.store, site, self.handle.epoch_tick())?;
         let result = session.instance.evident_db_state_view().call_reduce(
             &mut session.store,
             &wire::state_to_wit(state),
@@ -200,7 +177,7 @@ impl StateView {
         );
         let state = self.finish(result, &mut session.store, site)?;
         let fuel_left = session.store.get_fuel().unwrap_or(0);
-        Ok((state, self.limits.fuel.saturating_sub(fuel_left)))
+        Ok((state, self.handle.limits.fuel.saturating_sub(fuel_left)))
     }
 
     fn finish(
@@ -216,7 +193,7 @@ impl StateView {
                 Ok(wire::state_from_wit(state))
             }
             Ok(Err(message)) => Err(Error::Guest {
-                component: self.name.clone(),
+                component: self.handle.name.clone(),
                 function: site.function,
                 code: None,
                 message,
@@ -229,9 +206,6 @@ impl StateView {
 
 impl std::fmt::Debug for StateView {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StateView")
-            .field("name", &self.name)
-            .field("limits", &self.limits)
-            .finish_non_exhaustive()
+        f.debug_tuple("StateView").field(&self.handle).finish()
     }
 }
