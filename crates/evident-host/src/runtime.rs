@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{Config, Engine, EngineWeak};
+use wasmtime::{Config, Engine, EngineWeak, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use crate::bindings;
 use crate::change::StateChange;
@@ -24,15 +24,20 @@ pub struct RuntimeConfig {
     pub epoch_tick: Duration,
     /// The most native stack wasm may use before a call traps with a stack overflow.
     pub max_wasm_stack: usize,
+    /// Instances that may be alive at once, from a pre-allocated pool (instantiation then takes
+    /// microseconds rather than tens of them); `None` allocates each instance on demand, with
+    /// no such cap. Past the cap a call fails with [`Error::Host`] until another finishes.
+    pub pooled_instances: Option<u32>,
 }
 
 impl Default for RuntimeConfig {
-    /// Default [`Limits`], a 10 ms epoch tick, 512 KiB of wasm stack.
+    /// Default [`Limits`], a 10 ms epoch tick, 512 KiB of wasm stack, a pool of 1,000 instances.
     fn default() -> Self {
         RuntimeConfig {
             limits: Limits::default(),
             epoch_tick: Duration::from_millis(10),
             max_wasm_stack: 512 * 1024,
+            pooled_instances: Some(1_000),
         }
     }
 }
@@ -200,6 +205,17 @@ fn engine_config(config: &RuntimeConfig) -> Config {
         // Replaying the same events must give the same bytes on any machine.
         .cranelift_nan_canonicalization(true)
         .relaxed_simd_deterministic(true);
+    if let Some(instances) = config.pooled_instances {
+        // Slots may hold memories up to wasm32's 4 GiB, so that `Limits::memory_bytes` (checked
+        // by the store's limiter, with a typed error) is always the limit a guest meets first.
+        let mut pool = PoolingAllocationConfig::new();
+        pool.total_component_instances(instances)
+            .total_core_instances(instances.saturating_mul(2))
+            .total_memories(instances)
+            .total_tables(instances.saturating_mul(2))
+            .max_memory_size(4 << 30);
+        wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
     // Threads are not compiled in (no `threads` feature), so nothing can race.
     wasm
 }
