@@ -323,7 +323,9 @@ fn is_stale(output: &Path, input: &Path) -> Result<bool, BuildError> {
 
 /// Writes via a temporary file and a rename, so concurrent builds never see half a component.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
-    let temporary = path.with_extension(format!("tmp{}", std::process::id()));
+    static WRITES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let unique = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let temporary = path.with_extension(format!("tmp{}-{unique}", std::process::id()));
     std::fs::write(&temporary, bytes)
         .and_then(|()| std::fs::rename(&temporary, path))
         .map_err(|source| BuildError::Io {

@@ -46,7 +46,7 @@ pub(crate) fn inspect(path: &Path) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "file:     {}", path.display())?;
     writeln!(out, "size:     {}", output::size(bytes.len() as u64))?;
-    if evident_types_is_precompiled(&bytes) {
+    if is_precompiled_artifact(&bytes) {
         writeln!(
             out,
             "kind:     precompiled artifact (from `evident compile`)"
@@ -133,7 +133,7 @@ pub(crate) fn inspect(path: &Path) -> Result<ExitCode> {
     })
 }
 
-fn evident_types_is_precompiled(bytes: &[u8]) -> bool {
+fn is_precompiled_artifact(bytes: &[u8]) -> bool {
     // Wasmtime artifacts are ELF files.
     bytes.starts_with(b"\x7fELF")
 }

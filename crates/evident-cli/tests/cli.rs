@@ -21,6 +21,17 @@ fn sample_events() -> PathBuf {
     workspace_root().join("examples/events.jsonl")
 }
 
+/// `evident fold <guest's component> --events <events>`, to add options to.
+fn fold(guest: &str, events: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut command = evident();
+    command
+        .arg("fold")
+        .arg(component(guest))
+        .arg("--events")
+        .arg(events);
+    command
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
@@ -70,11 +81,7 @@ mod fold {
             &format!("{EVENT}\n\n{no_data}\n{EVENT}\n"),
         );
         let saved = dir.path().join("state.json");
-        evident()
-            .arg("fold")
-            .arg(component("event-counter"))
-            .arg("--events")
-            .arg(&events)
+        fold("event-counter", &events)
             .args(["--param", "require-data=true", "-o"])
             .arg(&saved)
             .assert()
@@ -115,11 +122,7 @@ mod fold {
         }
         let events = dir.path().join("events.cbor");
         std::fs::write(&events, bytes).unwrap();
-        evident()
-            .arg("fold")
-            .arg(component("event-counter"))
-            .arg("--events")
-            .arg(events)
+        fold("event-counter", events)
             .assert()
             .success()
             .stdout(contains("\"cbor.event\": 2"));
@@ -134,11 +137,7 @@ mod fold {
             r#"{"by_type":{"a":41},"total":41}"#,
         );
         let events = write(dir.path(), "events.jsonl", EVENT);
-        evident()
-            .arg("fold")
-            .arg(component("event-counter"))
-            .arg("--events")
-            .arg(events)
+        fold("event-counter", events)
             .arg("--initial-state")
             .arg(state)
             .assert()
@@ -148,20 +147,12 @@ mod fold {
 
     #[test]
     fn limits_come_from_the_command_line() {
-        evident()
-            .arg("fold")
-            .arg(component("event-counter"))
-            .arg("--events")
-            .arg(sample_events())
+        fold("event-counter", sample_events())
             .args(["--limit-fuel", "1000"])
             .assert()
             .failure()
             .stderr(contains("ran out of fuel").and(contains("limit 1000 units")));
-        evident()
-            .arg("fold")
-            .arg(component("hostile-memory-bomb"))
-            .arg("--events")
-            .arg(sample_events())
+        fold("hostile-memory-bomb", sample_events())
             .args(["--limit-memory", "4MiB", "--deadline", "5s"])
             .assert()
             .failure()
@@ -187,11 +178,7 @@ mod fold {
 
     #[test]
     fn guest_logs_reach_stderr_with_the_component_name() {
-        evident()
-            .arg("fold")
-            .arg(component("event-counter"))
-            .arg("--events")
-            .arg(sample_events())
+        fold("event-counter", sample_events())
             .args(["--param", "prefix=com.example.order"])
             .assert()
             .success()

@@ -51,106 +51,107 @@ pub fn runtime() -> &'static Runtime {
         .get_or_init(|| Runtime::new(RuntimeConfig::default()).expect("the default runtime starts"))
 }
 
-/// Builds `guests/<name>` (cargo's incremental build makes repeats cheap) and returns the
-/// component's path. Concurrent callers for the same guest wait for one build.
+/// Builds `guests/<name>` and returns the component's path.
 pub fn component_path(name: &str) -> Result<PathBuf, GuestLoadError> {
     component_path_for(name, GuestTarget::Unknown)
 }
 
 /// Like [`component_path`], for another target (e.g. a WASI guest the host must refuse).
 pub fn component_path_for(name: &str, target: GuestTarget) -> Result<PathBuf, GuestLoadError> {
-    static BUILT: OnceLock<Mutex<HashMap<(String, GuestTarget), PathBuf>>> = OnceLock::new();
+    build_once(&guest_dir(name), target)
+}
+
+/// The component bytes of `guests/<name>`.
+pub fn component_bytes(name: &str) -> Result<Vec<u8>, GuestLoadError> {
+    read_component(&guest_dir(name), &component_path(name)?)
+}
+
+/// `guests/<name>` loaded as a state view in [`runtime`], compiled once per process.
+pub fn load_view(name: &str) -> Result<StateView, GuestLoadError> {
+    load_view_from_dir(&guest_dir(name))
+}
+
+/// `guests/<name>` loaded as a state change in [`runtime`], compiled once per process.
+pub fn load_change(name: &str) -> Result<StateChange, GuestLoadError> {
+    load_change_from_dir(&guest_dir(name))
+}
+
+/// The guest crate in `dir` (any crate using the SDK, e.g. one made by `evident new`), built
+/// and loaded as a state view, once per process; it is named after its directory.
+pub fn load_view_from_dir(dir: &Path) -> Result<StateView, GuestLoadError> {
+    static VIEWS: OnceLock<Mutex<HashMap<PathBuf, StateView>>> = OnceLock::new();
+    cached(&VIEWS, dir, |name, bytes| runtime().load_view(name, bytes))
+}
+
+/// The guest crate in `dir`, built and loaded as a state change, once per process.
+pub fn load_change_from_dir(dir: &Path) -> Result<StateChange, GuestLoadError> {
+    static CHANGES: OnceLock<Mutex<HashMap<PathBuf, StateChange>>> = OnceLock::new();
+    cached(&CHANGES, dir, |name, bytes| {
+        runtime().load_change(name, bytes)
+    })
+}
+
+fn guest_dir(name: &str) -> PathBuf {
+    workspace_root().join("guests").join(name)
+}
+
+/// What errors and logs call the guest in `dir`: its directory's name.
+fn guest_name(dir: &Path) -> String {
+    dir.file_name().map_or_else(
+        || dir.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    )
+}
+
+/// Builds the guest crate in `dir` for `target` once per process and returns the component's
+/// path; concurrent callers wait for that one build (cargo's incremental build makes the first
+/// one cheap when nothing changed).
+fn build_once(dir: &Path, target: GuestTarget) -> Result<PathBuf, GuestLoadError> {
+    static BUILT: OnceLock<Mutex<HashMap<(PathBuf, GuestTarget), PathBuf>>> = OnceLock::new();
     let mut built = BUILT.get_or_init(Default::default).lock();
-    let key = (name.to_owned(), target);
+    let key = (dir.to_owned(), target);
     if let Some(path) = built.get(&key) {
         return Ok(path.clone());
     }
-    let dir = workspace_root().join("guests").join(name);
     let options = BuildOptions {
         target,
         ..BuildOptions::default()
     };
-    let guest = build_guest(&dir, &options).map_err(|source| GuestLoadError::Build {
-        name: name.to_owned(),
+    let guest = build_guest(dir, &options).map_err(|source| GuestLoadError::Build {
+        name: guest_name(dir),
         source,
     })?;
     built.insert(key, guest.component.clone());
     Ok(guest.component)
 }
 
-/// The component bytes of `guests/<name>`.
-pub fn component_bytes(name: &str) -> Result<Vec<u8>, GuestLoadError> {
-    let path = component_path(name)?;
-    std::fs::read(&path).map_err(|source| GuestLoadError::Build {
-        name: name.to_owned(),
-        source: BuildError::Io { path, source },
+fn read_component(dir: &Path, path: &Path) -> Result<Vec<u8>, GuestLoadError> {
+    std::fs::read(path).map_err(|source| GuestLoadError::Build {
+        name: guest_name(dir),
+        source: BuildError::Io {
+            path: path.to_owned(),
+            source,
+        },
     })
 }
 
-/// `guests/<name>` loaded as a state view in [`runtime`], compiled once per process.
-pub fn load_view(name: &str) -> Result<StateView, GuestLoadError> {
-    static VIEWS: OnceLock<Mutex<HashMap<String, StateView>>> = OnceLock::new();
-    cached(&VIEWS, name, |bytes| runtime().load_view(name, bytes))
-}
-
-/// `guests/<name>` loaded as a state change in [`runtime`], compiled once per process.
-pub fn load_change(name: &str) -> Result<StateChange, GuestLoadError> {
-    static CHANGES: OnceLock<Mutex<HashMap<String, StateChange>>> = OnceLock::new();
-    cached(&CHANGES, name, |bytes| runtime().load_change(name, bytes))
-}
-
+/// Loads the guest in `dir` with `load` unless `cache` has it; the lock is held throughout, so
+/// each guest is built and compiled once.
 fn cached<T: Clone>(
-    cache: &OnceLock<Mutex<HashMap<String, T>>>,
-    name: &str,
-    load: impl FnOnce(&[u8]) -> Result<T, evident_host::Error>,
+    cache: &OnceLock<Mutex<HashMap<PathBuf, T>>>,
+    dir: &Path,
+    load: impl FnOnce(&str, &[u8]) -> Result<T, evident_host::Error>,
 ) -> Result<T, GuestLoadError> {
     let mut loaded = cache.get_or_init(Default::default).lock();
-    if let Some(handle) = loaded.get(name) {
+    if let Some(handle) = loaded.get(dir) {
         return Ok(handle.clone());
     }
-    let handle = load(&component_bytes(name)?).map_err(|source| GuestLoadError::Load {
-        name: name.to_owned(),
+    let bytes = read_component(dir, &build_once(dir, GuestTarget::Unknown)?)?;
+    let name = guest_name(dir);
+    let handle = load(&name, &bytes).map_err(|source| GuestLoadError::Load {
+        name,
         source: Box::new(source),
     })?;
-    loaded.insert(name.to_owned(), handle.clone());
+    loaded.insert(dir.to_owned(), handle.clone());
     Ok(handle)
-}
-
-/// Builds the guest crate in `dir` (any crate using the SDK, e.g. one made by `evident new`) and
-/// loads it as a state view.
-pub fn load_view_from_dir(dir: &Path) -> Result<StateView, GuestLoadError> {
-    let (name, bytes) = build_dir(dir)?;
-    runtime()
-        .load_view(&name, &bytes)
-        .map_err(|source| GuestLoadError::Load {
-            name,
-            source: Box::new(source),
-        })
-}
-
-/// Builds the guest crate in `dir` and loads it as a state change.
-pub fn load_change_from_dir(dir: &Path) -> Result<StateChange, GuestLoadError> {
-    let (name, bytes) = build_dir(dir)?;
-    runtime()
-        .load_change(&name, &bytes)
-        .map_err(|source| GuestLoadError::Load {
-            name,
-            source: Box::new(source),
-        })
-}
-
-fn build_dir(dir: &Path) -> Result<(String, Vec<u8>), GuestLoadError> {
-    let name = dir.display().to_string();
-    let build_error = |source| GuestLoadError::Build {
-        name: name.clone(),
-        source,
-    };
-    let guest = build_guest(dir, &BuildOptions::default()).map_err(build_error)?;
-    let bytes = std::fs::read(&guest.component).map_err(|source| {
-        build_error(BuildError::Io {
-            path: guest.component.clone(),
-            source,
-        })
-    })?;
-    Ok((guest.package, bytes))
 }
