@@ -126,6 +126,12 @@ pub(crate) fn inspect(path: &Path) -> Result<ExitCode> {
         }
     };
     writeln!(out, "aot:      {aot}")?;
+    let cache = match runtime.aot_cache_path(&bytes) {
+        None => "off (EVIDENT_AOT_CACHE=off)".to_owned(),
+        Some(entry) if entry.is_file() => format!("compiled, {}", entry.display()),
+        Some(entry) => format!("not compiled yet (would be {})", entry.display()),
+    };
+    writeln!(out, "cache:    {cache}")?;
     Ok(if verdict.starts_with("REFUSED") {
         ExitCode::from(REFUSED)
     } else {

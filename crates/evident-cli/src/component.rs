@@ -7,9 +7,25 @@ use evident_host::{Error, Limits, Runtime, RuntimeConfig, StateChange, StateView
 
 use crate::RunOptions;
 
-/// A runtime whose default limits are the command line's.
+/// Where compiled components are cached between runs: `$EVIDENT_AOT_CACHE` (`off` disables
+/// it), else `$XDG_CACHE_HOME/evident/aot`, else `~/.cache/evident/aot`.
+pub(crate) fn aot_cache_dir() -> Option<PathBuf> {
+    match std::env::var_os("EVIDENT_AOT_CACHE") {
+        Some(dir) if dir == "off" => None,
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache")))
+            .map(|cache| cache.join("evident/aot")),
+    }
+}
+
+/// A runtime whose default limits are the command line's, with the AOT cache.
 pub(crate) fn runtime(run: Option<&RunOptions>) -> Result<Runtime> {
-    let mut config = RuntimeConfig::default();
+    let mut config = RuntimeConfig {
+        aot_cache_dir: aot_cache_dir(),
+        ..RuntimeConfig::default()
+    };
     if let Some(run) = run {
         config.limits = limits(run, config.limits)?;
     }

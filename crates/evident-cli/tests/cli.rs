@@ -9,7 +9,13 @@ use predicates::str::contains;
 
 fn evident() -> Command {
     let mut command = Command::cargo_bin("evident").unwrap();
-    command.current_dir(workspace_root()).env_remove("RUST_LOG");
+    command
+        .current_dir(workspace_root())
+        .env_remove("RUST_LOG")
+        .env(
+            "EVIDENT_AOT_CACHE",
+            workspace_root().join("target/cli-test-aot-cache"),
+        );
     command
 }
 
@@ -309,7 +315,8 @@ mod inspect_and_compile {
                     .and(contains("imports:  evident:db/logging@0.1.0"))
                     .and(contains("sdk:      evident-guest-sdk 0.1.0"))
                     .and(contains("host:     valid state view for this host"))
-                    .and(contains("aot:")),
+                    .and(contains("aot:"))
+                    .and(contains("cache:    compiled, ")),
             );
     }
 

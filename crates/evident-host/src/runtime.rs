@@ -1,6 +1,7 @@
 //! The engine, the linker and the epoch ticker, built once and shared by every component.
 
-use std::path::Path;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,6 +31,12 @@ pub struct RuntimeConfig {
     /// microseconds rather than tens of them); `None` allocates each instance on demand, with
     /// no such cap. Past the cap a call fails with [`Error::Host`] until another finishes.
     pub pooled_instances: Option<u32>,
+    /// Where compiled components are kept between runs, keyed by the component's SHA-256 and
+    /// the engine's compatibility hash, so a restart loads in microseconds instead of
+    /// compiling; a missing, stale or corrupt entry is recompiled and replaced. `None` (the
+    /// default) compiles on every load. The directory must be writable by this host alone:
+    /// its files are native code that Wasmtime runs as they are.
+    pub aot_cache_dir: Option<PathBuf>,
 }
 
 impl Default for RuntimeConfig {
@@ -40,6 +47,7 @@ impl Default for RuntimeConfig {
             epoch_tick: Duration::from_millis(10),
             max_wasm_stack: 512 * 1024,
             pooled_instances: Some(1_000),
+            aot_cache_dir: None,
         }
     }
 }
@@ -90,11 +98,7 @@ impl Runtime {
     /// Compiles a state view from component bytes and checks it exports `state-view` and
     /// imports nothing but `logging`. `name` tags its logs and errors.
     pub fn load_view(&self, name: &str, bytes: &[u8]) -> Result<StateView, Error> {
-        StateView::prepare(
-            self,
-            name,
-            &component::compile(self, name, bytes, STATE_VIEW)?,
-        )
+        StateView::prepare(self, name, &self.compile(name, bytes, STATE_VIEW)?)
     }
 
     /// Like [`Runtime::load_view`], from a file; the component is named after the file.
@@ -105,11 +109,7 @@ impl Runtime {
 
     /// Compiles a state change from component bytes, with the same checks as views.
     pub fn load_change(&self, name: &str, bytes: &[u8]) -> Result<StateChange, Error> {
-        StateChange::prepare(
-            self,
-            name,
-            &component::compile(self, name, bytes, STATE_CHANGE)?,
-        )
+        StateChange::prepare(self, name, &self.compile(name, bytes, STATE_CHANGE)?)
     }
 
     /// Like [`Runtime::load_change`], from a file.
@@ -145,6 +145,60 @@ impl Runtime {
 /// and so are these, with the contract spelled out.
 #[allow(unsafe_code)]
 impl Runtime {
+    /// The file [`RuntimeConfig::aot_cache_dir`] keeps `bytes` compiled in (whether or not it
+    /// exists yet), or `None` without a cache.
+    pub fn aot_cache_path(&self, bytes: &[u8]) -> Option<PathBuf> {
+        use sha2::Digest as _;
+        let dir = self.inner.config.aot_cache_dir.as_ref()?;
+        let mut engine = std::hash::DefaultHasher::new();
+        self.inner
+            .engine
+            .precompile_compatibility_hash()
+            .hash(&mut engine);
+        let content = sha2::Sha256::digest(bytes);
+        let content: String = content.iter().map(|b| format!("{b:02x}")).collect();
+        Some(dir.join(format!("{content}-{:016x}.cwasm", engine.finish())))
+    }
+
+    /// Compiles `bytes`, through the AOT cache when there is one.
+    fn compile(&self, name: &str, bytes: &[u8], kind: component::Kind) -> Result<Component, Error> {
+        let Some(path) = self.aot_cache_path(bytes) else {
+            return component::compile(self, name, bytes, kind);
+        };
+        if path.is_file() {
+            // SAFETY: the cache directory is the host's own (see `RuntimeConfig::aot_cache_dir`)
+            // and the file name binds the component's hash to this engine's configuration;
+            // Wasmtime checks its version and settings again.
+            // Read, not mapped: a file changed under a mapping would crash the process.
+            let artifact = std::fs::read(&path);
+            match artifact
+                .map_err(wasmtime::Error::from)
+                .and_then(|artifact| unsafe {
+                    Component::deserialize(&self.inner.engine, &artifact)
+                }) {
+                Ok(component) => return Ok(component),
+                Err(e) => tracing::warn!(
+                    component = name,
+                    "AOT cache entry {} is unusable and will be rebuilt: {e:#}",
+                    path.display()
+                ),
+            }
+        }
+        let component = component::compile(self, name, bytes, kind)?;
+        if let Err(e) = component
+            .serialize()
+            .map_err(|e| format!("{e:#}"))
+            .and_then(|artifact| write_atomically(&path, &artifact).map_err(|e| e.to_string()))
+        {
+            tracing::warn!(
+                component = name,
+                "cannot write AOT cache entry {}: {e}",
+                path.display()
+            );
+        }
+        Ok(component)
+    }
+
     /// Loads a state view from an artifact made by [`Runtime::precompile`].
     ///
     /// # Safety
@@ -176,10 +230,16 @@ impl Runtime {
         expected: &'static str,
     ) -> Result<(String, Component), Error> {
         let name = component_name(path);
+        // Read, not mapped: an artifact replaced or truncated under a mapping would crash the
+        // process.
+        let artifact = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.to_owned(),
+            source,
+        })?;
         // SAFETY: the caller vouches for the artifact (see the public functions' contracts);
         // Wasmtime itself checks the version and settings it was compiled with.
         let component =
-            unsafe { Component::deserialize_file(&self.inner.engine, path) }.map_err(|e| {
+            unsafe { Component::deserialize(&self.inner.engine, &artifact) }.map_err(|e| {
                 Error::InvalidComponent {
                     component: name.as_str().into(),
                     expected,
@@ -263,4 +323,17 @@ fn component_name(path: &Path) -> String {
         .map(|file| file.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
     file.split('.').next().unwrap_or(&file).to_owned()
+}
+
+/// Writes via a unique temporary file and a rename, so a concurrent reader never sees half an
+/// artifact.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    static WRITES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let unique = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let temporary = path.with_extension(format!("tmp{}-{unique}", std::process::id()));
+    std::fs::write(&temporary, bytes)?;
+    std::fs::rename(&temporary, path)
 }

@@ -138,3 +138,53 @@ fn a_precompiled_artifact_loads_and_a_foreign_one_is_refused() {
     assert!(matches!(err, Error::InvalidComponent { .. }), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_aot_cache_is_filled_then_reused_and_a_corrupt_entry_is_rebuilt() {
+    let dir = std::env::temp_dir().join(format!("evident-aot-cache-{}", std::process::id()));
+    let config = || evident_host::RuntimeConfig {
+        aot_cache_dir: Some(dir.clone()),
+        ..Default::default()
+    };
+    let bytes = component_bytes("event-counter").unwrap();
+    let event = evident_types::Event::new("1", "/t", "a");
+    let expected = br#"{"by_type":{"a":1},"total":1}"#;
+
+    let first = evident_host::Runtime::new(config()).unwrap();
+    let entry = first.aot_cache_path(&bytes).unwrap();
+    assert!(!entry.exists());
+    first.load_view("counter", &bytes).unwrap();
+    assert!(entry.is_file(), "the first load fills the cache");
+    let written = std::fs::metadata(&entry).unwrap().modified().unwrap();
+
+    // A restart loads the entry instead of compiling (and does not rewrite it).
+    let second = evident_host::Runtime::new(config()).unwrap();
+    let view = second.load_view("counter", &bytes).unwrap();
+    let state = view
+        .reduce(&Default::default(), &event, &Default::default())
+        .unwrap();
+    assert_eq!(&state.bytes[..], expected);
+    assert_eq!(
+        std::fs::metadata(&entry).unwrap().modified().unwrap(),
+        written
+    );
+
+    // A corrupt entry is never trusted: it is rebuilt and the load still succeeds.
+    std::fs::write(&entry, b"\x7fELF, but not an artifact").unwrap();
+    let third = evident_host::Runtime::new(config()).unwrap();
+    let view = third.load_view("counter", &bytes).unwrap();
+    let state = view
+        .reduce(&Default::default(), &event, &Default::default())
+        .unwrap();
+    assert_eq!(&state.bytes[..], expected);
+    assert_ne!(
+        std::fs::read(&entry).unwrap(),
+        b"\x7fELF, but not an artifact"
+    );
+
+    // Other bytes, another entry; no cache configured, no entry.
+    let other = component_bytes("bank-account").unwrap();
+    assert_ne!(third.aot_cache_path(&other), Some(entry));
+    assert_eq!(runtime().aot_cache_path(&bytes), None);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
