@@ -1,7 +1,7 @@
 //! One shared runtime, several threads, well-behaved and hostile guests mixed: no crash, no hang,
 //! every good result right, every hostile call its typed error.
 //!
-//! `EVIDENT_SOAK_CALLS` sets the calls per thread (default 2,500, so 10,000 in all); the ignored
+//! `EVIDENT_SOAK_CALLS` sets the calls per thread (default 5,000, so 20,000 in all); the ignored
 //! `long_soak` runs 25,000 per thread.
 
 use std::time::Duration;
@@ -73,7 +73,7 @@ fn a_shared_runtime_survives_mixed_hostile_traffic_on_all_cores() {
     let calls = std::env::var("EVIDENT_SOAK_CALLS")
         .ok()
         .and_then(|calls| calls.parse().ok())
-        .unwrap_or(2_500);
+        .unwrap_or(5_000);
     soak(calls);
 }
 
