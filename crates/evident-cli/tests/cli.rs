@@ -27,6 +27,17 @@ fn sample_events() -> PathBuf {
     workspace_root().join("examples/events.jsonl")
 }
 
+/// `evident process <guest's component> --command <command>`, to add options to.
+fn process(guest: &str, command: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut process = evident();
+    process
+        .arg("process")
+        .arg(component(guest))
+        .arg("--command")
+        .arg(command);
+    process
+}
+
 /// `evident fold <guest's component> --events <events>`, to add options to.
 fn fold(guest: &str, events: impl AsRef<std::ffi::OsStr>) -> Command {
     let mut command = evident();
@@ -167,10 +178,7 @@ mod fold {
 
     #[test]
     fn a_missing_file_says_which() {
-        evident()
-            .arg("fold")
-            .arg(component("event-counter"))
-            .args(["--events", "no/such/events.jsonl"])
+        fold("event-counter", "no/such/events.jsonl")
             .assert()
             .failure()
             .stderr(contains("cannot open no/such/events.jsonl"));
@@ -207,11 +215,7 @@ mod process {
             "open.json",
             r#"{"type":"open","account_id":"a1","owner":"Ann"}"#,
         );
-        let output = evident()
-            .arg("process")
-            .arg(component("bank-account"))
-            .arg("--command")
-            .arg(open)
+        let output = process("bank-account", open)
             .assert()
             .success()
             .get_output()
@@ -236,13 +240,10 @@ mod process {
             "withdraw.json",
             r#"{"type":"withdraw","amount":11}"#,
         );
-        evident()
-            .arg("process")
-            .arg(component("bank-account"))
+        process("bank-account", &withdraw)
             .arg("--state")
             .arg(&state)
-            .args(["--state-format", "cbor", "--command"])
-            .arg(&withdraw)
+            .args(["--state-format", "cbor"])
             .assert()
             .code(2)
             .stderr(
@@ -250,13 +251,9 @@ mod process {
                     .and(contains(r#"details: {"balance":10,"requested":11}"#)),
             );
         // Without the conversion the change cannot read the state, and the CLI says what to do.
-        evident()
-            .arg("process")
-            .arg(component("bank-account"))
+        process("bank-account", &withdraw)
             .arg("--state")
             .arg(&state)
-            .arg("--command")
-            .arg(&withdraw)
             .assert()
             .code(2)
             .stderr(contains("[invalid-state]").and(contains("--state-format cbor")));
@@ -270,11 +267,7 @@ mod process {
             "deposit.json",
             r#"{"type":"deposit","amount":1}"#,
         );
-        evident()
-            .arg("process")
-            .arg(component("bank-account"))
-            .arg("--command")
-            .arg(&deposit)
+        process("bank-account", &deposit)
             .arg("--validate")
             .assert()
             .code(2)
@@ -285,17 +278,10 @@ mod process {
     fn a_view_is_not_a_change() {
         let dir = tempfile::tempdir().unwrap();
         let command = write(dir.path(), "c.json", "{}");
-        evident()
-            .arg("process")
-            .arg(component("event-counter"))
-            .arg("--command")
-            .arg(command)
-            .assert()
-            .failure()
-            .stderr(
-                contains("is not a valid state change component")
-                    .and(contains("does not export evident:db/state-change")),
-            );
+        process("event-counter", command).assert().failure().stderr(
+            contains("is not a valid state change component")
+                .and(contains("does not export evident:db/state-change")),
+        );
     }
 }
 
