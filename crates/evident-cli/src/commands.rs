@@ -101,11 +101,25 @@ pub(crate) fn inspect(path: &Path) -> Result<ExitCode> {
             ))
     )?;
     let runtime = component::runtime(None)?;
-    let verdict = match component::load_any(&runtime, path) {
-        Ok(Loaded::View(_)) => "valid state view for this host".to_owned(),
-        Ok(Loaded::Change(_)) => "valid state change for this host".to_owned(),
-        Err(e) => format!("REFUSED: {e:#}"),
+    let (verdict, wit) = match component::load_any(&runtime, path) {
+        Ok(Loaded::View(view)) => {
+            let fold = if view.folds_in_batches() {
+                "folds in frames of events"
+            } else {
+                "folds with one reduce call per event"
+            };
+            (
+                "valid state view for this host".to_owned(),
+                format!("evident:db@{} ({fold})", view.wit_version()),
+            )
+        }
+        Ok(Loaded::Change(change)) => (
+            "valid state change for this host".to_owned(),
+            format!("evident:db@{}", change.wit_version()),
+        ),
+        Err(e) => (format!("REFUSED: {e:#}"), "unknown".to_owned()),
     };
+    writeln!(out, "wit:      {wit}")?;
     writeln!(out, "host:     {verdict}")?;
     let artifact = path.with_extension("cwasm");
     let aot = if !artifact.exists() {

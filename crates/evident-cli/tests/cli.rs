@@ -297,12 +297,29 @@ mod inspect_and_compile {
             .success()
             .stdout(
                 contains("world:    state view")
-                    .and(contains("exports:  evident:db/state-view@0.1.0"))
-                    .and(contains("imports:  evident:db/logging@0.1.0"))
+                    .and(contains("exports:  evident:db/state-view@0.2.0"))
+                    .and(contains("imports:  evident:db/logging@0.2.0"))
+                    .and(contains(
+                        "wit:      evident:db@0.2.0 (folds in frames of events)",
+                    ))
                     .and(contains("sdk:      evident-guest-sdk 0.1.0"))
                     .and(contains("host:     valid state view for this host"))
                     .and(contains("aot:"))
                     .and(contains("cache:    compiled, ")),
+            );
+    }
+
+    #[test]
+    fn inspect_tells_which_release_of_the_wit_a_component_was_built_against() {
+        evident()
+            .arg("inspect")
+            .arg(component("event-counter-wit-0-1"))
+            .assert()
+            .success()
+            .stdout(
+                contains("wit:      evident:db@0.1.0 (folds with one reduce call per event)")
+                    .and(contains("sdk:      not built with evident-guest-sdk"))
+                    .and(contains("host:     valid state view for this host")),
             );
     }
 

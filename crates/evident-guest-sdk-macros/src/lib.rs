@@ -121,7 +121,7 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
     let (module, world, guest_impl) = match kind {
         Kind::View => (
             quote!(__evident_state_view_component),
-            "evident:db/state-view-component@0.1.0",
+            "evident:db/state-view-component@0.2.0",
             quote! {
                 impl exports::evident::db::state_view::Guest for Component {
                     fn reduce(
@@ -138,11 +138,39 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
                         #sdk::export_view_initialize::<#self_ty>(parameters)
                     }
                 }
+
+                ::std::thread_local! {
+                    static RESIDENT: #sdk::ResidentSlot<#self_ty> = const {
+                        ::std::cell::RefCell::new(::std::option::Option::None)
+                    };
+                }
+
+                impl exports::evident::db::state_view_batch::Guest for Component {
+                    fn load_state(
+                        state: State,
+                        parameters: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+                    ) -> ::std::result::Result<(), ::std::string::String> {
+                        RESIDENT.with(|slot| #sdk::export_view_load_state(slot, state, parameters))
+                    }
+
+                    fn apply_events(
+                        events: ::std::vec::Vec<u8>,
+                    ) -> ::std::result::Result<(), exports::evident::db::state_view_batch::BatchError> {
+                        RESIDENT.with(|slot| #sdk::export_view_apply_events(slot, events))
+                            .map_err(|(index, message)| {
+                                exports::evident::db::state_view_batch::BatchError { index, message }
+                            })
+                    }
+
+                    fn save_state() -> ::std::result::Result<State, ::std::string::String> {
+                        RESIDENT.with(|slot| #sdk::export_view_save_state(slot))
+                    }
+                }
             },
         ),
         Kind::Change => (
             quote!(__evident_state_change_component),
-            "evident:db/state-change-component@0.1.0",
+            "evident:db/state-change-component@0.2.0",
             quote! {
                 impl exports::evident::db::state_change::Guest for Component {
                     fn process(
@@ -182,8 +210,8 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
                 path: #wit_dir,
                 runtime_path: "::evident_guest_sdk::__private::wit_bindgen::rt",
                 with: {
-                    "evident:db/types@0.1.0": ::evident_guest_sdk::__private::bindings::evident::db::types,
-                    "evident:db/logging@0.1.0": ::evident_guest_sdk::__private::bindings::evident::db::logging,
+                    "evident:db/types@0.2.0": ::evident_guest_sdk::__private::bindings::evident::db::types,
+                    "evident:db/logging@0.2.0": ::evident_guest_sdk::__private::bindings::evident::db::logging,
                 },
             });
 

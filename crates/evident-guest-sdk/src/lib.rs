@@ -50,7 +50,7 @@ pub use codec::{Cbor, Codec, CodecError, Json};
 pub use evident_guest_sdk_macros::{state_change, state_view};
 pub use evident_types::{Bytes, Command, Event, GuestError, Parameters, State};
 pub use log::LogLevel;
-pub use view::{StateView, ViewError};
+pub use view::{BatchError, StateView, ViewError};
 
 /// Everything a guest usually needs, in one `use`.
 pub mod prelude {

@@ -1,6 +1,7 @@
 //! State views: fold events into a state.
 
-use evident_types::{Event, Parameters, State};
+use evident_types::frame::FrameReader;
+use evident_types::{Bytes, Event, Parameters, State};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -71,6 +72,105 @@ pub fn reduce<V: StateView>(
     let mut view = decode::<V>(state, parameters)?;
     view.reduce(event, parameters)?;
     encode(&view)
+}
+
+/// Why applying a frame stopped: the event's position in the frame, and the error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchError {
+    /// The position in the frame of the event that failed.
+    pub index: usize,
+    /// What went wrong.
+    pub error: ViewError,
+}
+
+/// A view decoded once and kept while frames of events ([`evident_types::frame`]) are applied
+/// to it, then encoded once: what the component's `state-view-batch` exports do, for any view,
+/// from its single-event `reduce`.
+///
+/// ```
+/// use evident_guest_sdk::prelude::*;
+/// use evident_guest_sdk::view::Resident;
+/// use evident_types::frame;
+///
+/// #[derive(Default, Serialize, Deserialize)]
+/// struct Seen(u64);
+///
+/// impl StateView for Seen {
+///     type Codec = Json;
+///     fn initialize(_: &Parameters) -> Result<Self, ViewError> {
+///         Ok(Seen(0))
+///     }
+///     fn reduce(&mut self, _: &Event, _: &Parameters) -> Result<(), ViewError> {
+///         self.0 += 1;
+///         Ok(())
+///     }
+/// }
+///
+/// let events = [Event::new("1", "/", "t"), Event::new("2", "/", "t")];
+/// let mut view = Resident::<Seen>::load(&State::default(), Parameters::new())?;
+/// view.apply(frame::encode(&events).into()).unwrap();
+/// view.apply(frame::encode(&events).into()).unwrap();
+/// assert_eq!(&view.save()?.bytes[..], b"4");
+/// # Ok::<(), ViewError>(())
+/// ```
+#[derive(Debug)]
+pub struct Resident<V> {
+    view: V,
+    parameters: Parameters,
+    /// Set when an event failed: `reduce` may have changed the view halfway.
+    failed: bool,
+}
+
+impl<V: StateView> Resident<V> {
+    /// Decodes `state` (the "no state yet" value starts from `initialize`).
+    pub fn load(state: &State, parameters: Parameters) -> Result<Self, ViewError> {
+        Ok(Resident {
+            view: decode(state, &parameters)?,
+            parameters,
+            failed: false,
+        })
+    }
+
+    /// Applies every event of `frame`, each checked as [`reduce`] checks it; returns how many.
+    /// After an error the view refuses further use: the failed `reduce` may have changed it.
+    pub fn apply(&mut self, frame: Bytes) -> Result<usize, BatchError> {
+        let at = |index| move |error| BatchError { index, error };
+        if self.failed {
+            return Err(at(0)(ViewError::new(
+                "an earlier event failed; load the state again",
+            )));
+        }
+        let mut events = FrameReader::new(frame).map_err(|e| at(0)(ViewError::from(e)))?;
+        let mut event = Event::new("", "", "");
+        loop {
+            let index = events.index();
+            let step = match events.read_into(&mut event) {
+                Ok(true) => event
+                    .validate()
+                    .map_err(|e| ViewError::new(invalid_event(&event.id, e)))
+                    .and_then(|()| self.view.reduce(&event, &self.parameters)),
+                Ok(false) => return Ok(index),
+                Err(error) => Err(error.into()),
+            };
+            if let Err(error) = step {
+                self.failed = true;
+                return Err(at(index)(error));
+            }
+        }
+    }
+
+    /// Encodes the view as it stands.
+    pub fn save(&self) -> Result<State, ViewError> {
+        if self.failed {
+            return Err(ViewError::new("an event failed; the state is not saved"));
+        }
+        encode(&self.view)
+    }
+}
+
+/// The message for an event that breaks the CloudEvents rules, the same in both paths.
+pub(crate) fn invalid_event(id: &str, error: evident_types::EventError) -> String {
+    format!("event {id:?} is not a valid CloudEvent: {error}")
 }
 
 /// Decodes a state this view stored, refusing one in another format.

@@ -5,7 +5,7 @@ use evident_types::{Command, Event, GuestError, Parameters, State, WireEvent};
 
 use crate::__private::bindings::evident::db::types as wit;
 use crate::change::{self, StateChange};
-use crate::view::{self, StateView};
+use crate::view::{self, Resident, StateView};
 
 /// Makes a panic log its message (at error level) before the component traps, so the host's
 /// trap error can say what happened instead of just "unreachable".
@@ -44,6 +44,46 @@ pub fn export_view_reduce<V: StateView>(
     .map(state_to_wit)
     .map_err(|e| e.to_string())
 }
+
+/// Where a component keeps its [`Resident`] view between `state-view-batch` calls.
+pub type ResidentSlot<V> = std::cell::RefCell<Option<Resident<V>>>;
+
+/// The body of an exported `load-state`.
+pub fn export_view_load_state<V: StateView>(
+    slot: &ResidentSlot<V>,
+    state: wit::State,
+    parameters: Vec<(String, String)>,
+) -> Result<(), String> {
+    report_panics();
+    slot.replace(None);
+    let resident = Resident::load(&state_from_wit(state), parameters.into());
+    *slot.borrow_mut() = Some(resident.map_err(|e| e.to_string())?);
+    Ok(())
+}
+
+/// The body of an exported `apply-events`: on error, the failed event's position and message.
+pub fn export_view_apply_events<V: StateView>(
+    slot: &ResidentSlot<V>,
+    events: Vec<u8>,
+) -> Result<(), (u32, String)> {
+    report_panics();
+    let mut slot = slot.borrow_mut();
+    let resident = slot.as_mut().ok_or_else(|| (0, NOT_LOADED.to_owned()))?;
+    resident.apply(events.into()).map(drop).map_err(|e| {
+        let index = u32::try_from(e.index).unwrap_or(u32::MAX);
+        (index, e.error.to_string())
+    })
+}
+
+/// The body of an exported `save-state`.
+pub fn export_view_save_state<V: StateView>(slot: &ResidentSlot<V>) -> Result<wit::State, String> {
+    report_panics();
+    let slot = slot.borrow();
+    let resident = slot.as_ref().ok_or_else(|| NOT_LOADED.to_owned())?;
+    resident.save().map(state_to_wit).map_err(|e| e.to_string())
+}
+
+const NOT_LOADED: &str = "no state is loaded: call load-state first";
 
 /// The body of an exported `process`.
 pub fn export_change_process<C: StateChange>(
@@ -118,7 +158,7 @@ fn event_from_wit(event: wit::Event) -> Result<Event, String> {
         data: event.data,
         extensions: event.extensions,
     })
-    .map_err(|e| format!("event {id:?} is not a valid CloudEvent: {e}"))
+    .map_err(|e| view::invalid_event(&id, e))
 }
 
 fn event_to_wit(event: Event) -> wit::Event {

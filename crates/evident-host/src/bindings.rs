@@ -22,3 +22,4 @@ pub(crate) mod change {
 
 pub(crate) use view::evident::db::logging;
 pub(crate) use view::evident::db::types as wit;
+pub(crate) use view::exports::evident::db::state_view_batch::BatchError;

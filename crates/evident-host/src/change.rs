@@ -4,9 +4,10 @@ use evident_types::{Command, Event, Parameters, State};
 use wasmtime::Store;
 use wasmtime::component::Component;
 
-use crate::bindings::change::{StateChangeComponent, StateChangeComponentPre};
+use wasmtime::component::InstancePre;
+
 use crate::bindings::wit;
-use crate::component::{Handle, STATE_CHANGE};
+use crate::component::{Bound, Export, Handle, Interface, STATE_CHANGE, Signature};
 use crate::error::Error;
 use crate::limits::Limits;
 use crate::runtime::Runtime;
@@ -16,7 +17,39 @@ use crate::wire;
 /// A loaded state change, ready to call. Cloning is cheap; every call runs on a fresh instance.
 #[derive(Clone)]
 pub struct StateChange {
-    handle: Handle<StateChangeComponentPre<StoreData>>,
+    handle: Handle<ChangeExports>,
+}
+
+type Pairs = [(String, String)];
+
+struct Process;
+impl Signature for Process {
+    const NAME: &'static str = "process";
+    type Params<'a> = (&'a wit::State, &'a wit::Command, &'a Pairs);
+    type Results = (Result<Vec<wit::Event>, wit::Error>,);
+}
+
+struct Validate;
+impl Signature for Validate {
+    const NAME: &'static str = "validate";
+    type Params<'a> = (&'a wit::State, &'a wit::Command);
+    type Results = (Result<bool, String>,);
+}
+
+/// The change's exports, found and typechecked at load time.
+#[derive(Clone)]
+pub(crate) struct ChangeExports {
+    process: Export<Process>,
+    validate: Export<Validate>,
+}
+
+impl ChangeExports {
+    fn find(pre: &InstancePre<StoreData>, change: Interface) -> Result<Self, String> {
+        Ok(ChangeExports {
+            process: Export::find(pre, change)?,
+            validate: Export::find(pre, change)?,
+        })
+    }
 }
 
 impl StateChange {
@@ -25,19 +58,18 @@ impl StateChange {
         name: &str,
         component: &Component,
     ) -> Result<Self, Error> {
-        let handle = Handle::new(
-            runtime,
-            name,
-            component,
-            STATE_CHANGE,
-            StateChangeComponentPre::new,
-        )?;
+        let handle = Handle::new(runtime, name, component, STATE_CHANGE, ChangeExports::find)?;
         Ok(StateChange { handle })
     }
 
     /// The name logs and errors carry.
     pub fn name(&self) -> &str {
         &self.handle.name
+    }
+
+    /// The release of `evident:db` the component was built against, e.g. `"0.2.0"`.
+    pub fn wit_version(&self) -> &'static str {
+        self.handle.wit_version
     }
 
     /// The limits each call runs under.
@@ -60,13 +92,10 @@ impl StateChange {
         parameters: &Parameters,
     ) -> Result<Vec<Event>, Error> {
         let site = self.handle.site("process");
-        self.call(site, |instance, store| {
-            instance.evident_db_state_change().call_process(
-                store,
-                &wire::state_to_wit(state),
-                &wire::command_to_wit(command),
-                parameters.as_slice(),
-            )
+        let state = wire::state_to_wit(state);
+        let command = wire::command_to_wit(command);
+        self.call(site, self.handle.exports.process, |process, store| {
+            process.call(store, (&state, &command, parameters.as_slice()))
         })
         .and_then(|result| match result {
             Ok(events) => {
@@ -98,12 +127,11 @@ impl StateChange {
 
     /// Tells whether the component would accept the command, without emitting anything.
     pub fn validate(&self, state: &State, command: &Command) -> Result<bool, Error> {
-        self.call(self.handle.site("validate"), |instance, store| {
-            instance.evident_db_state_change().call_validate(
-                store,
-                &wire::state_to_wit(state),
-                &wire::command_to_wit(command),
-            )
+        let state = wire::state_to_wit(state);
+        let command = wire::command_to_wit(command);
+        let site = self.handle.site("validate");
+        self.call(site, self.handle.exports.validate, |validate, store| {
+            validate.call(store, (&state, &command))
         })
         .and_then(|result| {
             result.map_err(|message| Error::Guest {
@@ -131,19 +159,20 @@ impl StateChange {
         )
     }
 
-    /// Runs `f` on a fresh, armed instance and names any Wasmtime failure.
-    fn call<R>(
+    /// Runs `export` on a fresh, armed instance and names any Wasmtime failure.
+    fn call<S: Signature, R>(
         &self,
         site: CallSite<'_>,
-        f: impl FnOnce(&StateChangeComponent, &mut Store<StoreData>) -> wasmtime::Result<R>,
+        export: Export<S>,
+        f: impl FnOnce(Bound<S>, &mut Store<StoreData>) -> wasmtime::Result<(R,)>,
     ) -> Result<R, Error> {
-        let mut store = self.handle.armed_store(site)?;
-        let result = self
-            .handle
-            .pre
-            .instantiate(&mut store)
-            .and_then(|instance| f(&instance, &mut store));
-        result.map_err(|e| store::classify(e, &mut store, site))
+        let (mut store, instance) = self.handle.instantiate(site)?;
+        let result = export
+            .bind(&mut store, &instance)
+            .and_then(|func| f(func, &mut store));
+        result
+            .map(|(r,)| r)
+            .map_err(|e| store::classify(e, &mut store, site))
     }
 }
 

@@ -1,10 +1,14 @@
 //! Loading: compile, then refuse anything that is not exactly the world it claims to be.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
-use std::time::Duration;
 
-use wasmtime::Store;
-use wasmtime::component::{Component, InstancePre};
+use wasmtime::component::types::ComponentItem;
+use wasmtime::component::{
+    Component, ComponentExportIndex, ComponentNamedList, Func, Instance, InstancePre, Lift, Lower,
+    TypedFunc,
+};
+use wasmtime::{AsContextMut, Store};
 
 use crate::error::Error;
 use crate::limits::Limits;
@@ -33,6 +37,11 @@ pub(crate) const STATE_CHANGE: Kind = Kind {
 /// Interfaces a component may import: the log, and the type-only interface records come from.
 const GRANTED_IMPORTS: [&str; 2] = ["evident:db/logging", "evident:db/types"];
 
+/// Every release of the `evident:db` package this host serves, oldest first. The newest is
+/// `wit/`; the others are frozen in `wit/versions/`. A component built against any of them
+/// loads and runs: the host links each release's imports and finds each release's exports.
+pub const WIT_VERSIONS: [&str; 2] = ["0.1.0", "0.2.0"];
+
 /// Compiles component bytes, naming the component in the error.
 pub(crate) fn compile(
     runtime: &Runtime,
@@ -43,29 +52,40 @@ pub(crate) fn compile(
     Component::new(runtime.engine(), bytes).map_err(|e| invalid(name, kind, format!("{e:#}")))
 }
 
-/// Checks a compiled component's imports and exports against `kind`, ready to instantiate.
+/// Checks a compiled component's imports and exports against `kind`, ready to instantiate;
+/// returns it with the interface it exports as `kind` and that interface's version.
 pub(crate) fn prepare(
     runtime: &Runtime,
     name: &str,
     component: &Component,
     kind: Kind,
-) -> Result<InstancePre<StoreData>, Error> {
+) -> Result<(InstancePre<StoreData>, Interface), Error> {
     let engine = runtime.engine();
     let ty = component.component_type();
-    if let Some((import, _)) = ty
-        .imports(engine)
-        .find(|(import, _)| !GRANTED_IMPORTS.contains(&unversioned(import)))
+    let imports: Vec<&str> = ty.imports(engine).map(|(import, _)| import).collect();
+    if let Some(import) = imports
+        .iter()
+        .find(|import| !GRANTED_IMPORTS.contains(&unversioned(import)))
     {
         return Err(Error::ForbiddenImport {
             component: name.into(),
-            import: import.to_owned(),
+            import: (*import).to_owned(),
         });
     }
     let exports: Vec<&str> = ty.exports(engine).map(|(export, _)| export).collect();
-    if !exports
+    if let Some(unknown) = imports
         .iter()
-        .any(|export| unversioned(export) == kind.export)
+        .chain(&exports)
+        .find(|item| item.starts_with("evident:db/") && version(item).is_none())
     {
+        let reason = format!(
+            "it was built against `{unknown}`, a release of evident:db this host does not \
+             serve (it serves {})",
+            WIT_VERSIONS.join(", ")
+        );
+        return Err(invalid(name, kind, reason));
+    }
+    let Some(interface) = Interface::find(component, kind.export) else {
         let found = if exports.is_empty() {
             "nothing".to_owned()
         } else {
@@ -73,11 +93,12 @@ pub(crate) fn prepare(
         };
         let reason = format!("it does not export {} (it exports {found})", kind.export);
         return Err(invalid(name, kind, reason));
-    }
-    runtime
+    };
+    let pre = runtime
         .linker()
         .instantiate_pre(component)
-        .map_err(|e| invalid(name, kind, format!("{e:#}")))
+        .map_err(|e| invalid(name, kind, format!("{e:#}")))?;
+    Ok((pre, interface))
 }
 
 pub(crate) fn invalid(name: &str, kind: Kind, reason: String) -> Error {
@@ -93,31 +114,139 @@ fn unversioned(name: &str) -> &str {
     name.split_once('@').map_or(name, |(name, _version)| name)
 }
 
+/// `evident:db/logging@0.1.0` -> `0.1.0`, if this host serves that release.
+fn version(name: &str) -> Option<&'static str> {
+    let (_, version) = name.split_once('@')?;
+    WIT_VERSIONS.into_iter().find(|served| *served == version)
+}
+
+/// An interface a component exports, found at load time, and the release it comes from.
+#[derive(Clone, Copy)]
+pub(crate) struct Interface {
+    index: ComponentExportIndex,
+    pub(crate) version: &'static str,
+}
+
+impl Interface {
+    /// Finds `interface` (unversioned) in any served release, newest first.
+    pub(crate) fn find(component: &Component, interface: &str) -> Option<Self> {
+        WIT_VERSIONS.into_iter().rev().find_map(|version| {
+            let index = component.get_export_index(None, format!("{interface}@{version}"))?;
+            Some(Interface { index, version })
+        })
+    }
+}
+
+/// The Rust types of one exported function: what its lookup is typechecked against at load
+/// time and what every call then uses without checking again.
+pub(crate) trait Signature {
+    /// The function's name within its interface.
+    const NAME: &'static str;
+    /// Its parameters, borrowed for the call.
+    type Params<'a>: ComponentNamedList + Lower;
+    /// Its results.
+    type Results: ComponentNamedList + Lift;
+}
+
+/// An exported function found and typechecked at load time.
+pub(crate) struct Export<S> {
+    index: ComponentExportIndex,
+    signature: PhantomData<fn() -> S>,
+}
+
+impl<S> Clone for Export<S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S> Copy for Export<S> {}
+
+impl<S: Signature> Export<S> {
+    /// Looks `S` up in `interface` and checks its type, with a reason for people if it is absent
+    /// or of another type.
+    pub(crate) fn find(pre: &InstancePre<StoreData>, interface: Interface) -> Result<Self, String> {
+        let component = pre.component();
+        let Some((item, index)) = component.get_export(Some(&interface.index), S::NAME) else {
+            return Err(format!("it does not export the function `{}`", S::NAME));
+        };
+        let ComponentItem::ComponentFunc(func) = item else {
+            return Err(format!("its export `{}` is not a function", S::NAME));
+        };
+        func.typecheck::<S::Params<'static>, S::Results>(&pre.instance_type())
+            .map_err(|e| format!("its function `{}` has another type: {e:#}", S::NAME))?;
+        Ok(Export {
+            index,
+            signature: PhantomData,
+        })
+    }
+
+    /// The function in a live instance.
+    pub(crate) fn bind(
+        &self,
+        store: impl AsContextMut,
+        instance: &Instance,
+    ) -> wasmtime::Result<Bound<S>> {
+        let func = instance
+            .get_func(store, self.index)
+            .ok_or_else(|| wasmtime::format_err!("`{}` is missing from the instance", S::NAME))?;
+        Ok(Bound {
+            func,
+            signature: PhantomData,
+        })
+    }
+}
+
+/// An exported function of one live instance, ready to call.
+pub(crate) struct Bound<S> {
+    func: Func,
+    signature: PhantomData<fn() -> S>,
+}
+
+impl<S: Signature> Bound<S> {
+    #[allow(unsafe_code)]
+    pub(crate) fn call(
+        &self,
+        store: impl AsContextMut,
+        params: S::Params<'_>,
+    ) -> wasmtime::Result<S::Results> {
+        // SAFETY: `Export::find` typechecked this function against `S` (lifetimes do not enter
+        // a component type) before `Export::bind` handed it out, as wasmtime's own bindgen does.
+        let typed = unsafe { TypedFunc::<S::Params<'_>, S::Results>::new_unchecked(self.func) };
+        typed.call(store, params)
+    }
+}
+
 /// What every handle holds: the runtime it runs in, its name, the component ready to
-/// instantiate (typed by the bindings as `P`), and the limits its calls get.
+/// instantiate with its exports found (`E`), and the limits its calls get.
 #[derive(Clone)]
-pub(crate) struct Handle<P> {
+pub(crate) struct Handle<E> {
     pub(crate) runtime: Runtime,
     pub(crate) name: Arc<str>,
-    pub(crate) pre: P,
+    pub(crate) pre: InstancePre<StoreData>,
+    pub(crate) exports: E,
+    /// The `evident:db` release the component was built against.
+    pub(crate) wit_version: &'static str,
     pub(crate) limits: Limits,
 }
 
-impl<P> Handle<P> {
-    /// Checks `component` against `kind` and types it with `typed` (a bindings `Pre::new`).
+impl<E> Handle<E> {
+    /// Checks `component` against `kind` and finds its exports with `find`.
     pub(crate) fn new(
         runtime: &Runtime,
         name: &str,
         component: &Component,
         kind: Kind,
-        typed: impl FnOnce(InstancePre<StoreData>) -> wasmtime::Result<P>,
+        find: impl FnOnce(&InstancePre<StoreData>, Interface) -> Result<E, String>,
     ) -> Result<Self, Error> {
-        let pre = prepare(runtime, name, component, kind)?;
-        let pre = typed(pre).map_err(|e| invalid(name, kind, format!("{e:#}")))?;
+        let (pre, interface) = prepare(runtime, name, component, kind)?;
+        let exports = find(&pre, interface).map_err(|reason| invalid(name, kind, reason))?;
         Ok(Handle {
             runtime: runtime.clone(),
             name: name.into(),
             pre,
+            exports,
+            wit_version: interface.version,
             limits: runtime.config().limits,
         })
     }
@@ -131,23 +260,51 @@ impl<P> Handle<P> {
         }
     }
 
-    pub(crate) fn epoch_tick(&self) -> Duration {
-        self.runtime.config().epoch_tick
+    /// Gives `store` fresh fuel and a fresh deadline for the call `site` describes.
+    pub(crate) fn arm(
+        &self,
+        store: &mut Store<StoreData>,
+        site: CallSite<'_>,
+    ) -> Result<(), Error> {
+        store::arm(store, site, self.runtime.metering())
     }
 
     /// A fresh store with this handle's limits, armed for the call `site` describes (so that
     /// instantiation, which may run guest code, runs under them too).
     pub(crate) fn armed_store(&self, site: CallSite<'_>) -> Result<Store<StoreData>, Error> {
         let mut store = store::new_store(self.runtime.engine(), self.name.clone(), &self.limits);
-        store::arm(&mut store, site, self.epoch_tick())?;
+        self.arm(&mut store, site)?;
         Ok(store)
+    }
+
+    /// Fuel the last call on `store` used (0 when fuel is not metered).
+    pub(crate) fn fuel_used(&self, store: &Store<StoreData>) -> u64 {
+        if self.runtime.metering().fuel {
+            let left = store.get_fuel().unwrap_or(0);
+            self.limits.fuel.saturating_sub(left)
+        } else {
+            0
+        }
+    }
+
+    /// A fresh, armed instance, or the failure named.
+    pub(crate) fn instantiate(
+        &self,
+        site: CallSite<'_>,
+    ) -> Result<(Store<StoreData>, Instance), Error> {
+        let mut store = self.armed_store(site)?;
+        match self.pre.instantiate(&mut store) {
+            Ok(instance) => Ok((store, instance)),
+            Err(e) => Err(store::classify(e, &mut store, site)),
+        }
     }
 }
 
-impl<P> std::fmt::Debug for Handle<P> {
+impl<E> std::fmt::Debug for Handle<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Handle")
             .field("name", &self.name)
+            .field("wit_version", &self.wit_version)
             .field("limits", &self.limits)
             .finish_non_exhaustive()
     }

@@ -32,8 +32,9 @@ mod view;
 mod wire;
 
 pub use change::StateChange;
+pub use component::WIT_VERSIONS;
 pub use error::{Error, FoldError, TrapCode};
 pub use limits::Limits;
 pub use logging::MAX_LOG_LINE_BYTES;
 pub use runtime::{Runtime, RuntimeConfig};
-pub use view::{Folded, StateView};
+pub use view::{Folded, StateView, ViewInstance};

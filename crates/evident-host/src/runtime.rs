@@ -5,17 +5,19 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use wasmtime::StoreContextMut;
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{
     Config, Enabled, Engine, EngineWeak, InstanceAllocationStrategy, PoolingAllocationConfig,
 };
 
 use crate::bindings;
+use crate::bindings::logging::{Host as _, LogLevel};
 use crate::change::StateChange;
-use crate::component::{self, STATE_CHANGE, STATE_VIEW};
+use crate::component::{self, STATE_CHANGE, STATE_VIEW, WIT_VERSIONS};
 use crate::error::Error;
 use crate::limits::Limits;
-use crate::store::StoreData;
+use crate::store::{Metering, StoreData};
 use crate::view::StateView;
 
 /// How a [`Runtime`] is set up.
@@ -37,10 +39,24 @@ pub struct RuntimeConfig {
     /// default) compiles on every load. The directory must be writable by this host alone:
     /// its files are native code that Wasmtime runs as they are.
     pub aot_cache_dir: Option<PathBuf>,
+    /// Most events per frame when a view folds in batches (views built with SDK 0.2 or later);
+    /// 1 folds one `reduce` call per event, as views built against `evident:db@0.1.0` always do.
+    pub fold_batch_events: usize,
+    /// A frame is closed once its events take this many bytes, so one huge event does not drag
+    /// a thousand others into guest memory with it.
+    pub fold_batch_bytes: usize,
+    /// Counts fuel and enforces [`Limits::fuel`]. Turning it off is for measuring what metering
+    /// costs; without it a runaway guest is stopped only by the deadline, and a fold is no
+    /// longer guaranteed to replay identically.
+    pub fuel_metering: bool,
+    /// Advances the epoch and enforces [`Limits::deadline`]. Turning it off is, again, for
+    /// measuring; without it nothing stops a guest that fuel does not stop.
+    pub epoch_deadlines: bool,
 }
 
 impl Default for RuntimeConfig {
-    /// Default [`Limits`], a 10 ms epoch tick, 512 KiB of wasm stack, a pool of 1,000 instances.
+    /// Default [`Limits`], a 10 ms epoch tick, 512 KiB of wasm stack, a pool of 1,000 instances,
+    /// folds in frames of up to 1,000 events or 1 MiB, fuel and deadlines on.
     fn default() -> Self {
         RuntimeConfig {
             limits: Limits::default(),
@@ -48,6 +64,10 @@ impl Default for RuntimeConfig {
             max_wasm_stack: 512 * 1024,
             pooled_instances: Some(1_000),
             aot_cache_dir: None,
+            fold_batch_events: 1_000,
+            fold_batch_bytes: 1 << 20,
+            fuel_metering: true,
+            epoch_deadlines: true,
         }
     }
 }
@@ -75,12 +95,10 @@ impl Runtime {
         }
         let engine =
             Engine::new(&engine_config(&config)).map_err(|e| Error::Setup(format!("{e:#}")))?;
-        let mut linker = Linker::new(&engine);
-        bindings::view::StateViewComponent::add_to_linker::<_, HasSelf<_>>(&mut linker, |data| {
-            data
-        })
-        .map_err(|e| Error::Setup(format!("{e:#}")))?;
-        spawn_epoch_ticker(engine.weak(), config.epoch_tick)?;
+        let linker = linker(&engine).map_err(|e| Error::Setup(format!("{e:#}")))?;
+        if config.epoch_deadlines {
+            spawn_epoch_ticker(engine.weak(), config.epoch_tick)?;
+        }
         Ok(Runtime {
             inner: Arc::new(Inner {
                 engine,
@@ -139,6 +157,37 @@ impl Runtime {
     pub(crate) fn linker(&self) -> &Linker<StoreData> {
         &self.inner.linker
     }
+
+    pub(crate) fn metering(&self) -> Metering {
+        let config = &self.inner.config;
+        Metering {
+            fuel: config.fuel_metering,
+            epoch_tick: config.epoch_deadlines.then_some(config.epoch_tick),
+        }
+    }
+}
+
+/// Grants `logging` (and the type-only `types`) of every served release of `evident:db`: the
+/// newest through its bindings, the older ones by name, with the same host function (a
+/// release may add to these interfaces but never changes them).
+fn linker(engine: &Engine) -> wasmtime::Result<Linker<StoreData>> {
+    let mut linker = Linker::new(engine);
+    bindings::view::StateViewComponent::add_to_linker::<_, HasSelf<_>>(&mut linker, |data| data)?;
+    let (_newest, older) = WIT_VERSIONS.split_last().expect("at least one release");
+    for version in older {
+        linker.instance(&format!("evident:db/types@{version}"))?;
+        linker
+            .instance(&format!("evident:db/logging@{version}"))?
+            .func_wrap(
+                "log",
+                |mut store: StoreContextMut<'_, StoreData>,
+                 (level, message): (LogLevel, String)| {
+                    store.data_mut().log(level, message);
+                    Ok(())
+                },
+            )?;
+    }
+    Ok(linker)
 }
 
 /// Precompiled artifacts: Wasmtime's deserialisation is `unsafe` (the artifact is native code),
@@ -264,8 +313,8 @@ const KEEP_RESIDENT_BYTES: usize = 2 << 20;
 fn engine_config(config: &RuntimeConfig) -> Config {
     let mut wasm = Config::new();
     wasm.wasm_component_model(true)
-        .consume_fuel(true)
-        .epoch_interruption(true)
+        .consume_fuel(config.fuel_metering)
+        .epoch_interruption(config.epoch_deadlines)
         .max_wasm_stack(config.max_wasm_stack)
         // Replaying the same events must give the same bytes on any machine.
         .cranelift_nan_canonicalization(true)

@@ -43,16 +43,29 @@ pub(crate) fn peak_memory_bytes(store: &Store<StoreData>) -> usize {
     store.data().limiter.peak_memory_bytes
 }
 
+/// Which of the two meters a runtime runs (both, unless a benchmark measures their cost).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Metering {
+    /// Fuel is counted and [`Limits::fuel`] enforced.
+    pub(crate) fuel: bool,
+    /// Epochs advance this often and [`Limits::deadline`] is enforced.
+    pub(crate) epoch_tick: Option<Duration>,
+}
+
 /// Gives the store a fresh fuel tank and deadline for the next call.
 pub(crate) fn arm(
     store: &mut Store<StoreData>,
     site: CallSite<'_>,
-    epoch_tick: Duration,
+    metering: Metering,
 ) -> Result<(), Error> {
-    store
-        .set_fuel(site.limits.fuel)
-        .map_err(|e| classify(e, store, site))?;
-    store.set_epoch_deadline(deadline_ticks(site.limits.deadline, epoch_tick));
+    if metering.fuel {
+        store
+            .set_fuel(site.limits.fuel)
+            .map_err(|e| classify(e, store, site))?;
+    }
+    if let Some(tick) = metering.epoch_tick {
+        store.set_epoch_deadline(deadline_ticks(site.limits.deadline, tick));
+    }
     store.data_mut().last_error_log = None;
     Ok(())
 }

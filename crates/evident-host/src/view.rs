@@ -2,13 +2,13 @@
 
 use std::borrow::Borrow;
 
+use evident_types::frame::{self, FrameWriter};
 use evident_types::{Event, Parameters, State};
 use wasmtime::Store;
-use wasmtime::component::Component;
+use wasmtime::component::{Component, Instance, InstancePre};
 
-use crate::bindings::view::{StateViewComponent, StateViewComponentPre};
-use crate::bindings::wit;
-use crate::component::{Handle, STATE_VIEW};
+use crate::bindings::{BatchError, wit};
+use crate::component::{Bound, Export, Handle, Interface, STATE_VIEW, Signature};
 use crate::error::{Error, FoldError};
 use crate::limits::Limits;
 use crate::runtime::Runtime;
@@ -17,12 +17,13 @@ use crate::wire;
 
 /// A loaded state view, ready to call. Cloning is cheap and shares the compiled code.
 ///
-/// Each [`StateView::reduce`] runs on a fresh instance; [`StateView::fold`] runs one instance
-/// for the whole fold, with fresh fuel and deadline per event. An instance that failed is never
-/// called again.
+/// [`StateView::reduce`] and [`StateView::initialize`] run on a fresh instance each: no call
+/// sees another's memory. [`StateView::fold`] runs one instance for the whole fold, with fresh
+/// fuel and deadline per call; [`StateView::instance`] keeps one for as many calls as the caller
+/// makes. An instance that failed is never called again.
 #[derive(Clone)]
 pub struct StateView {
-    handle: Handle<StateViewComponentPre<StoreData>>,
+    handle: Handle<ViewExports>,
 }
 
 /// What a successful fold produced.
@@ -38,9 +39,103 @@ pub struct Folded {
     pub peak_memory_bytes: usize,
 }
 
+type Pairs = [(String, String)];
+
+struct Reduce;
+impl Signature for Reduce {
+    const NAME: &'static str = "reduce";
+    type Params<'a> = (&'a wit::State, &'a wit::Event, &'a Pairs);
+    type Results = (Result<wit::State, String>,);
+}
+
+struct Initialize;
+impl Signature for Initialize {
+    const NAME: &'static str = "initialize";
+    type Params<'a> = (&'a Pairs,);
+    type Results = (Result<wit::State, String>,);
+}
+
+struct LoadState;
+impl Signature for LoadState {
+    const NAME: &'static str = "load-state";
+    type Params<'a> = (&'a wit::State, &'a Pairs);
+    type Results = (Result<(), String>,);
+}
+
+struct ApplyEvents;
+impl Signature for ApplyEvents {
+    const NAME: &'static str = "apply-events";
+    type Params<'a> = (&'a [u8],);
+    type Results = (Result<(), BatchError>,);
+}
+
+struct SaveState;
+impl Signature for SaveState {
+    const NAME: &'static str = "save-state";
+    type Params<'a> = ();
+    type Results = (Result<wit::State, String>,);
+}
+
+/// The view's exports, found and typechecked at load time.
+#[derive(Clone)]
+pub(crate) struct ViewExports {
+    reduce: Export<Reduce>,
+    initialize: Export<Initialize>,
+    /// `state-view-batch`, exported by views built against `evident:db@0.2.0` or later.
+    batch: Option<(Export<LoadState>, Export<ApplyEvents>, Export<SaveState>)>,
+}
+
+impl ViewExports {
+    fn find(pre: &InstancePre<StoreData>, view: Interface) -> Result<Self, String> {
+        let batch = match Interface::find(pre.component(), "evident:db/state-view-batch") {
+            Some(batch) => Some((
+                Export::find(pre, batch)?,
+                Export::find(pre, batch)?,
+                Export::find(pre, batch)?,
+            )),
+            None => None,
+        };
+        Ok(ViewExports {
+            reduce: Export::find(pre, view)?,
+            initialize: Export::find(pre, view)?,
+            batch,
+        })
+    }
+}
+
+impl ViewExports {
+    fn bind(
+        &self,
+        store: &mut Store<StoreData>,
+        instance: &Instance,
+    ) -> wasmtime::Result<ViewFuncs> {
+        let batch = match &self.batch {
+            Some((load, apply, save)) => Some((
+                load.bind(&mut *store, instance)?,
+                apply.bind(&mut *store, instance)?,
+                save.bind(&mut *store, instance)?,
+            )),
+            None => None,
+        };
+        Ok(ViewFuncs {
+            reduce: self.reduce.bind(&mut *store, instance)?,
+            initialize: self.initialize.bind(&mut *store, instance)?,
+            batch,
+        })
+    }
+}
+
+/// The exports of one live instance.
+struct ViewFuncs {
+    reduce: Bound<Reduce>,
+    initialize: Bound<Initialize>,
+    batch: Option<(Bound<LoadState>, Bound<ApplyEvents>, Bound<SaveState>)>,
+}
+
+/// One live instance and its exports.
 struct Session {
     store: Store<StoreData>,
-    instance: StateViewComponent,
+    funcs: ViewFuncs,
 }
 
 impl StateView {
@@ -49,19 +144,24 @@ impl StateView {
         name: &str,
         component: &Component,
     ) -> Result<Self, Error> {
-        let handle = Handle::new(
-            runtime,
-            name,
-            component,
-            STATE_VIEW,
-            StateViewComponentPre::new,
-        )?;
+        let handle = Handle::new(runtime, name, component, STATE_VIEW, ViewExports::find)?;
         Ok(StateView { handle })
     }
 
     /// The name logs and errors carry.
     pub fn name(&self) -> &str {
         &self.handle.name
+    }
+
+    /// The release of `evident:db` the component was built against, e.g. `"0.2.0"`.
+    pub fn wit_version(&self) -> &'static str {
+        self.handle.wit_version
+    }
+
+    /// Whether [`StateView::fold`] can send events in frames (the component exports
+    /// `state-view-batch`) rather than one `reduce` call per event.
+    pub fn folds_in_batches(&self) -> bool {
+        self.handle.exports.batch.is_some()
     }
 
     /// The limits each call runs under.
@@ -77,14 +177,8 @@ impl StateView {
 
     /// The state before any event.
     pub fn initialize(&self, parameters: &Parameters) -> Result<State, Error> {
-        let site = self.handle.site("initialize");
-        let mut session = self.instantiate(site)?;
-        store::arm(&mut session.store, site, self.handle.epoch_tick())?;
-        let result = session
-            .instance
-            .evident_db_state_view()
-            .call_initialize(&mut session.store, parameters.as_slice());
-        self.finish(result, &mut session.store, site)
+        let session = self.instantiate(self.handle.site("initialize"))?;
+        self.kept(session).initialize(parameters)
     }
 
     /// Applies one event. On error `state` is untouched and the error says what happened.
@@ -94,15 +188,33 @@ impl StateView {
         event: &Event,
         parameters: &Parameters,
     ) -> Result<State, Error> {
-        let site = self.handle.site("reduce");
-        let mut session = self.instantiate(site)?;
-        self.call_reduce(&mut session, site, state, event, parameters)
-            .map(|(state, _fuel)| state)
+        let session = self.instantiate(self.handle.site("reduce"))?;
+        self.kept(session).reduce(state, event, parameters)
+    }
+
+    /// An instance kept for many calls: no instantiation per call, but calls share the guest's
+    /// memory, so use one per independent stream of work. Failed instances are replaced.
+    pub fn instance(&self) -> Result<ViewInstance, Error> {
+        let session = self.instantiate(self.handle.site("instantiate"))?;
+        Ok(self.kept(session))
+    }
+
+    fn kept(&self, session: Session) -> ViewInstance {
+        ViewInstance {
+            view: self.clone(),
+            session: Some(session),
+        }
     }
 
     /// Applies events in order, starting from `state`. On error the [`FoldError`] names the
     /// event (position and id) and carries the state after the last good one (boxed: it holds
     /// a whole state).
+    ///
+    /// A view that exports `state-view-batch` gets the events in frames of up to
+    /// [`RuntimeConfig::fold_batch_events`](crate::RuntimeConfig::fold_batch_events), its state
+    /// decoded once and encoded once; each frame is one call with one call's fuel and deadline.
+    /// If a frame fails, the fold is replayed from its last checkpoint to find the failing
+    /// event and the last good state, so the outcome is the same as one `reduce` per event.
     pub fn fold<I>(
         &self,
         state: State,
@@ -113,15 +225,37 @@ impl StateView {
         I: IntoIterator,
         I::Item: Borrow<Event>,
     {
-        let site = self.handle.site("reduce");
+        let batch_events = self.handle.runtime.config().fold_batch_events;
         let mut folded = Folded {
             state,
             events_applied: 0,
             fuel_consumed: 0,
             peak_memory_bytes: 0,
         };
-        let mut session: Option<Session> = None;
-        for (index, event) in events.into_iter().enumerate() {
+        let mut events = events.into_iter().peekable();
+        if self.folds_in_batches() && batch_events > 1 && events.peek().is_some() {
+            if let Some(replay) = self.fold_batched(&mut folded, &mut events, parameters)? {
+                // A frame failed without saying which event: replay it one event at a time.
+                let mut session = None;
+                self.fold_per_event(&mut session, &mut folded, replay.iter(), parameters)?;
+                self.fold_per_event(&mut session, &mut folded, events, parameters)?;
+            }
+        } else {
+            self.fold_per_event(&mut None, &mut folded, events, parameters)?;
+        }
+        Ok(folded)
+    }
+
+    /// One `reduce` per event, on one instance (a fresh one after a failure).
+    fn fold_per_event<E: Borrow<Event>>(
+        &self,
+        session: &mut Option<Session>,
+        folded: &mut Folded,
+        events: impl IntoIterator<Item = E>,
+        parameters: &Parameters,
+    ) -> Result<(), Box<FoldError>> {
+        let site = self.handle.site("reduce");
+        for event in events {
             let event = event.borrow();
             let step = match session.as_mut() {
                 Some(session) => Ok(session),
@@ -129,37 +263,223 @@ impl StateView {
             }
             .and_then(|s| self.call_reduce(s, site, &folded.state, event, parameters));
             match step {
-                Ok((state, fuel)) => {
-                    folded.peak_memory_bytes = session
-                        .as_ref()
-                        .map_or(0, |s| store::peak_memory_bytes(&s.store));
+                Ok(state) => {
+                    let store = &session.as_ref().expect("just used").store;
+                    folded.fuel_consumed += self.handle.fuel_used(store);
+                    folded.peak_memory_bytes = store::peak_memory_bytes(store);
                     folded.state = state;
                     folded.events_applied += 1;
-                    folded.fuel_consumed += fuel;
                 }
                 Err(source) => {
                     return Err(Box::new(FoldError {
-                        index,
+                        index: folded.events_applied,
                         event_id: event.id.clone(),
                         events_applied: folded.events_applied,
-                        state: folded.state,
+                        state: std::mem::take(&mut folded.state),
                         source,
                     }));
                 }
             }
         }
-        Ok(folded)
+        Ok(())
+    }
+
+    /// Folds every event in frames, on one instance. `Ok(None)`: done. `Ok(Some(events))`: a
+    /// call trapped or hit a limit, `folded` is back at the last checkpoint, and `events` are
+    /// the events taken from `events` since then: replay them, then the rest, one by one.
+    fn fold_batched<I>(
+        &self,
+        folded: &mut Folded,
+        events: &mut I,
+        parameters: &Parameters,
+    ) -> Result<Option<Vec<Event>>, Box<FoldError>>
+    where
+        I: Iterator,
+        I::Item: Borrow<Event>,
+    {
+        let config = self.handle.runtime.config();
+        let site = self.handle.site("reduce");
+        let mut session = match self.instantiate(site) {
+            Ok(session) => session,
+            Err(e) => return Ok(self.replaying(&e, Vec::new())),
+        };
+        // The checkpoint is where a failed fold restarts: a state the fold reached, and the
+        // frames sent since (which keep the events without cloning them). It moves forward
+        // once the frames grow past `CHECKPOINT_BYTES`.
+        let mut checkpoint = folded.clone();
+        let mut sent: Vec<FrameWriter> = Vec::new();
+        let mut sent_bytes = 0;
+        let mut frame = FrameWriter::new();
+        if let Err(failure) = self.load_state(&mut session, site, &folded.state, parameters) {
+            return match failure {
+                // The state cannot be decoded: the first event fails, as with `reduce`.
+                Failure::Refused(message) => {
+                    let first = events.next().expect("at least one event");
+                    Err(self.refused_at(folded, first.borrow().id.clone(), message))
+                }
+                Failure::Fault(e) => Ok(self.replaying(&e, Vec::new())),
+            };
+        }
+        loop {
+            frame.clear();
+            while frame.len() < config.fold_batch_events.max(1)
+                && frame.byte_len() < config.fold_batch_bytes
+            {
+                match events.next() {
+                    Some(event) => frame.push(event.borrow()),
+                    None => break,
+                }
+            }
+            if frame.is_empty() {
+                break;
+            }
+            match self.apply_events(&mut session, site, &frame) {
+                Ok(()) => {
+                    folded.events_applied += frame.len();
+                    folded.fuel_consumed += self.handle.fuel_used(&session.store);
+                    folded.peak_memory_bytes = store::peak_memory_bytes(&session.store);
+                    sent_bytes += frame.byte_len();
+                    sent.push(frame.clone());
+                }
+                Err(Failure::Refused(BatchError { index, message }))
+                    if (index as usize) < frame.len() =>
+                {
+                    // Replay from the checkpoint up to the failed event for the last good state.
+                    let mut since = decode_frames(sent.iter().chain([&frame]));
+                    let failed_at =
+                        folded.events_applied - checkpoint.events_applied + index as usize;
+                    let failed_id = since[failed_at].id.clone();
+                    since.truncate(failed_at);
+                    *folded = checkpoint;
+                    let base = folded.events_applied;
+                    let recovered = self
+                        .fold(folded.state.clone(), &since, parameters)
+                        .map_err(|mut e| {
+                            e.index += base;
+                            e.events_applied += base;
+                            e
+                        })?;
+                    folded.state = recovered.state;
+                    folded.events_applied += recovered.events_applied;
+                    folded.fuel_consumed += recovered.fuel_consumed;
+                    return Err(self.refused_at(folded, failed_id, message));
+                }
+                Err(failure) => {
+                    *folded = checkpoint;
+                    let since = decode_frames(sent.iter().chain([&frame]));
+                    return Ok(match failure {
+                        Failure::Fault(e) => self.replaying(&e, since),
+                        Failure::Refused(e) => self.replaying(&e.message, since),
+                    });
+                }
+            }
+            if sent_bytes >= CHECKPOINT_BYTES {
+                match self.save_state(&mut session, site) {
+                    Ok(state) => {
+                        folded.state = state;
+                        folded.fuel_consumed += self.handle.fuel_used(&session.store);
+                        checkpoint = folded.clone();
+                        sent.clear();
+                        sent_bytes = 0;
+                    }
+                    Err(e) => {
+                        *folded = checkpoint;
+                        return Ok(self.replaying(&e, decode_frames(&sent)));
+                    }
+                }
+            }
+        }
+        match self.save_state(&mut session, site) {
+            Ok(state) => {
+                folded.state = state;
+                folded.fuel_consumed += self.handle.fuel_used(&session.store);
+                Ok(None)
+            }
+            Err(e) => {
+                *folded = checkpoint;
+                Ok(self.replaying(&e, decode_frames(&sent)))
+            }
+        }
+    }
+
+    /// Says why a batched fold turns to one `reduce` per event, and hands over the events.
+    fn replaying(&self, why: &dyn std::fmt::Display, events: Vec<Event>) -> Option<Vec<Event>> {
+        tracing::debug!(
+            component = &*self.handle.name,
+            "a batched call failed ({why}); replaying the fold from its checkpoint one event at a time"
+        );
+        Some(events)
+    }
+
+    /// The error for a guest refusal at the event after `folded`'s last.
+    fn refused_at(&self, folded: &mut Folded, event_id: String, message: String) -> Box<FoldError> {
+        Box::new(FoldError {
+            index: folded.events_applied,
+            event_id,
+            events_applied: folded.events_applied,
+            state: std::mem::take(&mut folded.state),
+            source: Error::Guest {
+                component: self.handle.name.clone(),
+                function: "reduce",
+                code: None,
+                message,
+                details: None,
+            },
+        })
+    }
+
+    fn load_state(
+        &self,
+        session: &mut Session,
+        site: CallSite<'_>,
+        state: &State,
+        parameters: &Parameters,
+    ) -> Result<(), Failure<String>> {
+        self.handle
+            .arm(&mut session.store, site)
+            .map_err(Failure::Fault)?;
+        let (load, _, _) = session.funcs.batch.as_ref().expect("a batch session");
+        let state = wire::state_to_wit(state);
+        match load.call(&mut session.store, (&state, parameters.as_slice())) {
+            Ok((Ok(()),)) => Ok(()),
+            Ok((Err(message),)) => Err(Failure::Refused(message)),
+            Err(e) => Err(Failure::Fault(store::classify(e, &mut session.store, site))),
+        }
+    }
+
+    fn apply_events(
+        &self,
+        session: &mut Session,
+        site: CallSite<'_>,
+        frame: &FrameWriter,
+    ) -> Result<(), Failure<BatchError>> {
+        self.handle
+            .arm(&mut session.store, site)
+            .map_err(Failure::Fault)?;
+        let (_, apply, _) = session.funcs.batch.as_ref().expect("a batch session");
+        match apply.call(&mut session.store, (frame.as_bytes(),)) {
+            Ok((Ok(()),)) => Ok(()),
+            Ok((Err(error),)) => Err(Failure::Refused(error)),
+            Err(e) => Err(Failure::Fault(store::classify(e, &mut session.store, site))),
+        }
     }
 
     fn instantiate(&self, site: CallSite<'_>) -> Result<Session, Error> {
-        let mut store = self.handle.armed_store(site)?;
-        match self.handle.pre.instantiate(&mut store) {
-            Ok(instance) => Ok(Session { store, instance }),
+        let (mut store, instance) = self.handle.instantiate(site)?;
+        match self.handle.exports.bind(&mut store, &instance) {
+            Ok(funcs) => Ok(Session { store, funcs }),
             Err(e) => Err(store::classify(e, &mut store, site)),
         }
     }
 
-    /// One `reduce` on a live instance; returns the new state and the fuel it used.
+    fn save_state(&self, session: &mut Session, site: CallSite<'_>) -> Result<State, Error> {
+        self.handle.arm(&mut session.store, site)?;
+        let (_, _, save) = session.funcs.batch.as_ref().expect("a batch session");
+        let result = save.call(&mut session.store, ()).map(|(r,)| r);
+        self.finish(result, &mut session.store, site)
+    }
+
+    /// One `reduce` on a live instance.
     fn call_reduce(
         &self,
         session: &mut Session,
@@ -167,17 +487,16 @@ impl StateView {
         state: &State,
         event: &Event,
         parameters: &Parameters,
-    ) -> Result<(State, u64), Error> {
-        store::arm(&mut session.store, site, self.handle.epoch_tick())?;
-        let result = session.instance.evident_db_state_view().call_reduce(
-            &mut session.store,
-            &wire::state_to_wit(state),
-            &wire::event_to_wit(event),
-            parameters.as_slice(),
-        );
-        let state = self.finish(result, &mut session.store, site)?;
-        let fuel_left = session.store.get_fuel().unwrap_or(0);
-        Ok((state, self.handle.limits.fuel.saturating_sub(fuel_left)))
+    ) -> Result<State, Error> {
+        self.handle.arm(&mut session.store, site)?;
+        let state = wire::state_to_wit(state);
+        let event = wire::event_to_wit(event);
+        let result = session
+            .funcs
+            .reduce
+            .call(&mut session.store, (&state, &event, parameters.as_slice()))
+            .map(|(r,)| r);
+        self.finish(result, &mut session.store, site)
     }
 
     fn finish(
@@ -204,8 +523,92 @@ impl StateView {
     }
 }
 
+/// Frames sent since a checkpoint are replayed when the fold fails; past this many bytes of
+/// them, the fold saves its state as a new checkpoint instead of keeping more.
+const CHECKPOINT_BYTES: usize = 64 << 20;
+
+/// The events of frames this host wrote.
+fn decode_frames<'a>(frames: impl IntoIterator<Item = &'a FrameWriter>) -> Vec<Event> {
+    frames
+        .into_iter()
+        .flat_map(|f| frame::decode(f.as_bytes().to_vec().into()).expect("a frame this host wrote"))
+        .collect()
+}
+
+/// How a batch call failed: the guest said no (`R`), or the call itself failed.
+enum Failure<R> {
+    Refused(R),
+    Fault(Error),
+}
+
 impl std::fmt::Debug for StateView {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_tuple("StateView").field(&self.handle).finish()
+    }
+}
+
+/// A state view instance kept between calls (see [`StateView::instance`]).
+pub struct ViewInstance {
+    view: StateView,
+    /// `None` after a failure: the next call instantiates afresh.
+    session: Option<Session>,
+}
+
+impl ViewInstance {
+    /// [`StateView::initialize`] on this instance.
+    pub fn initialize(&mut self, parameters: &Parameters) -> Result<State, Error> {
+        let ViewInstance { view, session } = self;
+        let site = view.handle.site("initialize");
+        with_session(view, session, site, |session| {
+            view.handle.arm(&mut session.store, site)?;
+            let result = session
+                .funcs
+                .initialize
+                .call(&mut session.store, (parameters.as_slice(),))
+                .map(|(r,)| r);
+            view.finish(result, &mut session.store, site)
+        })
+    }
+
+    /// [`StateView::reduce`] on this instance.
+    pub fn reduce(
+        &mut self,
+        state: &State,
+        event: &Event,
+        parameters: &Parameters,
+    ) -> Result<State, Error> {
+        let ViewInstance { view, session } = self;
+        let site = view.handle.site("reduce");
+        with_session(view, session, site, |session| {
+            view.call_reduce(session, site, state, event, parameters)
+        })
+    }
+}
+
+/// Runs `call` on the kept instance, instantiating first if there is none.
+fn with_session<R>(
+    view: &StateView,
+    kept: &mut Option<Session>,
+    site: CallSite<'_>,
+    call: impl FnOnce(&mut Session) -> Result<R, Error>,
+) -> Result<R, Error> {
+    let session = match kept {
+        Some(session) => session,
+        None => kept.insert(view.instantiate(site)?),
+    };
+    let result = call(session);
+    if matches!(&result, Err(e) if !matches!(e, Error::Guest { .. } | Error::OutputLimit { .. })) {
+        // Trapped or out of a limit: the instance is never called again.
+        *kept = None;
+    }
+    result
+}
+
+impl std::fmt::Debug for ViewInstance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ViewInstance")
+            .field("view", &self.view)
+            .field("live", &self.session.is_some())
+            .finish()
     }
 }

@@ -24,6 +24,7 @@
 
 mod cloudevents_json;
 mod event;
+pub mod frame;
 mod json_lines;
 mod payload;
 mod wire;

@@ -16,7 +16,7 @@
 #[cfg(target_arch = "wasm32")]
 mod component {
     wit_bindgen::generate!({
-        path: ["../../wit", "wit"],
+        path: ["../../wit/versions/0.1.0", "wit"],
         world: "hostile:unknown-import/guest",
         generate_all,
     });

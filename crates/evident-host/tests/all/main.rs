@@ -3,6 +3,7 @@
 //! one checks the call's typed error, that the caller's state is unchanged, and that the same
 //! runtime serves a well-behaved guest correctly right after.
 
+mod batching;
 mod determinism;
 mod iloop;
 mod limits;
@@ -12,6 +13,7 @@ mod stack_overflow;
 mod state_change;
 mod state_view;
 mod traps;
+mod versions;
 
 use evident_host::{Error, StateChange, StateView};
 use evident_testkit::fixture::ViewFixture;

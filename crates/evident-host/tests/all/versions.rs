@@ -1,0 +1,71 @@
+//! WIT versioning: components built against every served release of `evident:db` load and run
+//! side by side; one built against a release the host does not know is refused by name.
+
+use evident_host::{Error, WIT_VERSIONS};
+use evident_testkit::guests::runtime;
+use evident_types::{Event, Parameters, State};
+
+use crate::view;
+
+#[test]
+fn components_built_against_0_1_and_0_2_run_side_by_side() {
+    let old = view("event-counter-wit-0-1");
+    let new = view("event-counter");
+    assert_eq!((old.wit_version(), new.wit_version()), ("0.1.0", "0.2.0"));
+    assert!(!old.folds_in_batches(), "0.1.0 has no state-view-batch");
+    assert!(new.folds_in_batches());
+
+    let events: Vec<Event> = (0..500)
+        .map(|i| Event::new(format!("{i}"), "/v", ["x", "y"][i % 2]))
+        .collect();
+    let parameters = Parameters::new();
+    let by_old = old.fold(State::default(), &events, &parameters).unwrap();
+    let by_new = new.fold(State::default(), &events, &parameters).unwrap();
+    assert_eq!(by_old.state, by_new.state);
+    assert_eq!(
+        old.initialize(&parameters).unwrap(),
+        new.initialize(&parameters).unwrap()
+    );
+    // A state one wrote, the other reads.
+    let next = old
+        .reduce(&by_new.state, &Event::new("500", "/v", "x"), &parameters)
+        .unwrap();
+    let also = new
+        .reduce(&by_old.state, &Event::new("500", "/v", "x"), &parameters)
+        .unwrap();
+    assert_eq!(next, also);
+}
+
+#[test]
+fn the_host_serves_every_frozen_release() {
+    let root = evident_testkit::guests::workspace_root().join("wit");
+    let current = std::fs::read_to_string(root.join("evident.wit")).unwrap();
+    let newest = WIT_VERSIONS.last().unwrap();
+    assert!(
+        current.contains(&format!("package evident:db@{newest};")),
+        "wit/evident.wit is the newest served release"
+    );
+    for version in &WIT_VERSIONS[..WIT_VERSIONS.len() - 1] {
+        let frozen = root.join("versions").join(version).join("evident.wit");
+        let text = std::fs::read_to_string(&frozen)
+            .unwrap_or_else(|e| panic!("{}: {e}", frozen.display()));
+        assert!(text.contains(&format!("package evident:db@{version};")));
+    }
+}
+
+#[test]
+fn a_component_built_against_an_unknown_release_is_refused_naming_it() {
+    let component = wat::parse_str(
+        r#"(component
+            (import "evident:db/logging@0.9.0" (instance))
+        )"#,
+    )
+    .unwrap();
+    let error = runtime()
+        .load_view("from-the-future", &component)
+        .unwrap_err();
+    assert!(matches!(error, Error::InvalidComponent { .. }), "{error}");
+    let message = error.to_string();
+    assert!(message.contains("evident:db/logging@0.9.0"), "{message}");
+    assert!(message.contains("0.1.0, 0.2.0"), "{message}");
+}
