@@ -41,7 +41,7 @@ impl GuestTarget {
 
 /// Profile settings for guests: small code, one codegen unit, no debug info.
 const GUEST_PROFILE: [&str; 6] = [
-    "profile.release.opt-level=\"s\"",
+    "profile.release.opt-level=3",
     "profile.release.lto=true",
     "profile.release.codegen-units=1",
     "profile.release.debug=false",

@@ -94,10 +94,31 @@ impl StateChange {
         let site = self.handle.site("process");
         let state = wire::state_to_wit(state);
         let command = wire::command_to_wit(command);
-        self.call(site, self.handle.exports.process, |process, store| {
+        let result = self.call(site, self.handle.exports.process, |process, store| {
             process.call(store, (&state, &command, parameters.as_slice()))
-        })
-        .and_then(|result| match result {
+        })?;
+        self.emitted(site, result)
+    }
+
+    /// Tells whether the component would accept the command, without emitting anything.
+    pub fn validate(&self, state: &State, command: &Command) -> Result<bool, Error> {
+        let state = wire::state_to_wit(state);
+        let command = wire::command_to_wit(command);
+        let site = self.handle.site("validate");
+        let result = self.call(site, self.handle.exports.validate, |validate, store| {
+            validate.call(store, (&state, &command))
+        })?;
+        result.map_err(|message| self.refused(site, message))
+    }
+
+    /// The events `process` returned, checked against the limits and the CloudEvents rules, or
+    /// its refusal.
+    fn emitted(
+        &self,
+        site: CallSite<'_>,
+        result: Result<Vec<wit::Event>, wit::Error>,
+    ) -> Result<Vec<Event>, Error> {
+        match result {
             Ok(events) => {
                 self.check_events(site, &events)?;
                 events
@@ -122,26 +143,17 @@ impl StateChange {
                     details: error.details,
                 })
             }
-        })
+        }
     }
 
-    /// Tells whether the component would accept the command, without emitting anything.
-    pub fn validate(&self, state: &State, command: &Command) -> Result<bool, Error> {
-        let state = wire::state_to_wit(state);
-        let command = wire::command_to_wit(command);
-        let site = self.handle.site("validate");
-        self.call(site, self.handle.exports.validate, |validate, store| {
-            validate.call(store, (&state, &command))
-        })
-        .and_then(|result| {
-            result.map_err(|message| Error::Guest {
-                component: self.handle.name.clone(),
-                function: "validate",
-                code: None,
-                message,
-                details: None,
-            })
-        })
+    fn refused(&self, site: CallSite<'_>, message: String) -> Error {
+        Error::Guest {
+            component: self.handle.name.clone(),
+            function: site.function,
+            code: None,
+            message,
+            details: None,
+        }
     }
 
     /// Refuses more events, or more event data, than the limits allow.
@@ -170,6 +182,59 @@ impl StateChange {
         let result = export
             .bind(&mut store, &instance)
             .and_then(|func| f(func, &mut store));
+        result
+            .map(|(r,)| r)
+            .map_err(|e| store::classify(e, &mut store, site))
+    }
+}
+
+/// The same calls for hosts on an async executor (feature `async`): deadlines yield to the
+/// executor at every epoch tick instead of blocking a thread.
+#[cfg(feature = "async")]
+impl StateChange {
+    /// [`StateChange::process`], through `call_async`.
+    pub async fn process_async(
+        &self,
+        state: &State,
+        command: &Command,
+        parameters: &Parameters,
+    ) -> Result<Vec<Event>, Error> {
+        let site = self.handle.site("process");
+        let state = wire::state_to_wit(state);
+        let command = wire::command_to_wit(command);
+        let params = (&state, &command, parameters.as_slice());
+        let result = self
+            .call_async(site, self.handle.exports.process, params)
+            .await?;
+        self.emitted(site, result)
+    }
+
+    /// [`StateChange::validate`], through `call_async`.
+    pub async fn validate_async(&self, state: &State, command: &Command) -> Result<bool, Error> {
+        let site = self.handle.site("validate");
+        let state = wire::state_to_wit(state);
+        let command = wire::command_to_wit(command);
+        let result = self
+            .call_async(site, self.handle.exports.validate, (&state, &command))
+            .await?;
+        result.map_err(|message| self.refused(site, message))
+    }
+
+    async fn call_async<S, R>(
+        &self,
+        site: CallSite<'_>,
+        export: Export<S>,
+        params: S::Params<'_>,
+    ) -> Result<R, Error>
+    where
+        S: Signature<Results = (R,)>,
+        R: 'static,
+    {
+        let (mut store, instance) = self.handle.instantiate_async(site).await?;
+        let result = match export.bind(&mut store, &instance) {
+            Ok(func) => func.call_async(&mut store, params).await,
+            Err(e) => Err(e),
+        };
         result
             .map(|(r,)| r)
             .map_err(|e| store::classify(e, &mut store, site))

@@ -215,6 +215,22 @@ impl<S: Signature> Bound<S> {
         let typed = unsafe { TypedFunc::<S::Params<'_>, S::Results>::new_unchecked(self.func) };
         typed.call(store, params)
     }
+
+    /// [`Bound::call`] through `call_async`, for a store armed by `store::arm_async`.
+    #[cfg(feature = "async")]
+    #[allow(unsafe_code)]
+    pub(crate) async fn call_async(
+        &self,
+        store: &mut Store<StoreData>,
+        params: S::Params<'_>,
+    ) -> wasmtime::Result<S::Results>
+    where
+        S::Results: 'static,
+    {
+        // SAFETY: as for `Bound::call`.
+        let typed = unsafe { TypedFunc::<S::Params<'_>, S::Results>::new_unchecked(self.func) };
+        typed.call_async(store, params).await
+    }
 }
 
 /// What every handle holds: the runtime it runs in, its name, the component ready to
@@ -269,6 +285,16 @@ impl<E> Handle<E> {
         store::arm(store, site, self.runtime.metering())
     }
 
+    /// [`Handle::arm`] for an async call.
+    #[cfg(feature = "async")]
+    pub(crate) fn arm_async(
+        &self,
+        store: &mut Store<StoreData>,
+        site: CallSite<'_>,
+    ) -> Result<(), Error> {
+        store::arm_async(store, site, self.runtime.metering())
+    }
+
     /// A fresh store with this handle's limits, armed for the call `site` describes (so that
     /// instantiation, which may run guest code, runs under them too).
     pub(crate) fn armed_store(&self, site: CallSite<'_>) -> Result<Store<StoreData>, Error> {
@@ -284,6 +310,20 @@ impl<E> Handle<E> {
             self.limits.fuel.saturating_sub(left)
         } else {
             0
+        }
+    }
+
+    /// [`Handle::instantiate`], instantiating through the async path.
+    #[cfg(feature = "async")]
+    pub(crate) async fn instantiate_async(
+        &self,
+        site: CallSite<'_>,
+    ) -> Result<(Store<StoreData>, Instance), Error> {
+        let mut store = store::new_store(self.runtime.engine(), self.name.clone(), &self.limits);
+        self.arm_async(&mut store, site)?;
+        match self.pre.instantiate_async(&mut store).await {
+            Ok(instance) => Ok((store, instance)),
+            Err(e) => Err(store::classify(e, &mut store, site)),
         }
     }
 

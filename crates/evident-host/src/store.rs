@@ -15,6 +15,9 @@ pub(crate) struct StoreData {
     limiter: Limiter,
     /// The last error-level line logged in the current call (a panic message, usually).
     pub(crate) last_error_log: Option<String>,
+    /// Whether the epoch deadline yields to an async executor (set by [`arm_async`]).
+    #[cfg(feature = "async")]
+    yields: bool,
 }
 
 /// The component and export a call is for, and the limits it runs under.
@@ -32,6 +35,8 @@ pub(crate) fn new_store(engine: &Engine, component: Arc<str>, limits: &Limits) -
             component,
             limiter: Limiter::new(*limits),
             last_error_log: None,
+            #[cfg(feature = "async")]
+            yields: false,
         },
     );
     store.limiter(|data| &mut data.limiter);
@@ -64,7 +69,41 @@ pub(crate) fn arm(
             .map_err(|e| classify(e, store, site))?;
     }
     if let Some(tick) = metering.epoch_tick {
+        #[cfg(feature = "async")]
+        if std::mem::take(&mut store.data_mut().yields) {
+            store.epoch_deadline_trap();
+        }
         store.set_epoch_deadline(deadline_ticks(site.limits.deadline, tick));
+    }
+    store.data_mut().last_error_log = None;
+    Ok(())
+}
+
+/// Like [`arm`], for a call made with `call_async`: at every epoch tick the call yields to the
+/// executor, so a long call does not hold a thread other tasks need; once the deadline's ticks
+/// are spent it traps, as a synchronous call would.
+#[cfg(feature = "async")]
+pub(crate) fn arm_async(
+    store: &mut Store<StoreData>,
+    site: CallSite<'_>,
+    metering: Metering,
+) -> Result<(), Error> {
+    if metering.fuel {
+        store
+            .set_fuel(site.limits.fuel)
+            .map_err(|e| classify(e, store, site))?;
+    }
+    if let Some(tick) = metering.epoch_tick {
+        let mut ticks_left = deadline_ticks(site.limits.deadline, tick);
+        store.data_mut().yields = true;
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            if ticks_left == 0 {
+                return Ok(wasmtime::UpdateDeadline::Interrupt);
+            }
+            ticks_left -= 1;
+            Ok(wasmtime::UpdateDeadline::Yield(1))
+        });
     }
     store.data_mut().last_error_log = None;
     Ok(())

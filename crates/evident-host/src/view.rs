@@ -305,11 +305,17 @@ impl StateView {
         };
         // The checkpoint is where a failed fold restarts: a state the fold reached, and the
         // frames sent since (which keep the events without cloning them). It moves forward
-        // once the frames grow past `CHECKPOINT_BYTES`.
+        // (the state is saved, the frames recycled) once the frames outweigh the state enough
+        // that saving it costs little next to sending them.
         let mut checkpoint = folded.clone();
         let mut sent: Vec<FrameWriter> = Vec::new();
+        let mut spare: Vec<FrameWriter> = Vec::new();
         let mut sent_bytes = 0;
         let mut frame = FrameWriter::new();
+        let checkpoint_after = |state: &State| {
+            (state.bytes.len() * CHECKPOINT_STATE_MULTIPLE).max(MIN_CHECKPOINT_BYTES)
+        };
+        let mut checkpoint_bytes = checkpoint_after(&folded.state);
         if let Err(failure) = self.load_state(&mut session, site, &folded.state, parameters) {
             return match failure {
                 // The state cannot be decoded: the first event fails, as with `reduce`.
@@ -339,7 +345,8 @@ impl StateView {
                     folded.fuel_consumed += self.handle.fuel_used(&session.store);
                     folded.peak_memory_bytes = store::peak_memory_bytes(&session.store);
                     sent_bytes += frame.byte_len();
-                    sent.push(frame.clone());
+                    let next = spare.pop().unwrap_or_default();
+                    sent.push(std::mem::replace(&mut frame, next));
                 }
                 Err(Failure::Refused(BatchError { index, message }))
                     if (index as usize) < frame.len() =>
@@ -373,13 +380,14 @@ impl StateView {
                     });
                 }
             }
-            if sent_bytes >= CHECKPOINT_BYTES {
+            if sent_bytes >= checkpoint_bytes {
                 match self.save_state(&mut session, site) {
                     Ok(state) => {
                         folded.state = state;
                         folded.fuel_consumed += self.handle.fuel_used(&session.store);
                         checkpoint = folded.clone();
-                        sent.clear();
+                        checkpoint_bytes = checkpoint_after(&folded.state);
+                        spare.append(&mut sent);
                         sent_bytes = 0;
                     }
                     Err(e) => {
@@ -523,9 +531,214 @@ impl StateView {
     }
 }
 
-/// Frames sent since a checkpoint are replayed when the fold fails; past this many bytes of
-/// them, the fold saves its state as a new checkpoint instead of keeping more.
-const CHECKPOINT_BYTES: usize = 64 << 20;
+/// The same calls for hosts on an async executor (feature `async`): deadlines yield to the
+/// executor at every epoch tick instead of blocking a thread, and the results are the same as
+/// the synchronous calls'.
+#[cfg(feature = "async")]
+impl StateView {
+    /// [`StateView::initialize`], through `call_async`.
+    pub async fn initialize_async(&self, parameters: &Parameters) -> Result<State, Error> {
+        let site = self.handle.site("initialize");
+        let mut session = self.instantiate_async(site).await?;
+        self.handle.arm_async(&mut session.store, site)?;
+        let result = session
+            .funcs
+            .initialize
+            .call_async(&mut session.store, (parameters.as_slice(),))
+            .await
+            .map(|(r,)| r);
+        self.finish(result, &mut session.store, site)
+    }
+
+    /// [`StateView::reduce`], through `call_async`.
+    pub async fn reduce_async(
+        &self,
+        state: &State,
+        event: &Event,
+        parameters: &Parameters,
+    ) -> Result<State, Error> {
+        let site = self.handle.site("reduce");
+        let mut session = self.instantiate_async(site).await?;
+        self.call_reduce_async(&mut session, site, state, event, parameters)
+            .await
+    }
+
+    /// [`StateView::fold`], through `call_async`: in frames when the view can, one `reduce`
+    /// per event otherwise. If a frame fails, the fold is run again synchronously (blocking
+    /// the executor thread for that long) to find the failing event and the last good state.
+    pub async fn fold_async(
+        &self,
+        state: State,
+        events: &[Event],
+        parameters: &Parameters,
+    ) -> Result<Folded, Box<FoldError>> {
+        let in_frames =
+            self.folds_in_batches() && self.handle.runtime.config().fold_batch_events > 1;
+        if events.is_empty() || !in_frames {
+            return self.fold_per_event_async(state, events, parameters).await;
+        }
+        match self.fold_frames_async(&state, events, parameters).await {
+            Some(folded) => Ok(folded),
+            None => self.fold(state, events, parameters),
+        }
+    }
+
+    async fn fold_per_event_async(
+        &self,
+        state: State,
+        events: &[Event],
+        parameters: &Parameters,
+    ) -> Result<Folded, Box<FoldError>> {
+        let site = self.handle.site("reduce");
+        let mut folded = Folded {
+            state,
+            events_applied: 0,
+            fuel_consumed: 0,
+            peak_memory_bytes: 0,
+        };
+        let mut kept: Option<Session> = None;
+        for event in events {
+            let session = match kept.as_mut() {
+                Some(session) => Ok(session),
+                None => self.instantiate_async(site).await.map(|s| kept.insert(s)),
+            };
+            let step = match session {
+                Ok(session) => {
+                    self.call_reduce_async(session, site, &folded.state, event, parameters)
+                        .await
+                }
+                Err(e) => Err(e),
+            };
+            match step {
+                Ok(state) => {
+                    let store = &kept.as_ref().expect("just used").store;
+                    folded.fuel_consumed += self.handle.fuel_used(store);
+                    folded.peak_memory_bytes = store::peak_memory_bytes(store);
+                    folded.state = state;
+                    folded.events_applied += 1;
+                }
+                Err(source) => {
+                    return Err(Box::new(FoldError {
+                        index: folded.events_applied,
+                        event_id: event.id.clone(),
+                        events_applied: folded.events_applied,
+                        state: folded.state,
+                        source,
+                    }));
+                }
+            }
+        }
+        Ok(folded)
+    }
+
+    /// All the events in frames on one instance; `None` if any call failed.
+    async fn fold_frames_async(
+        &self,
+        state: &State,
+        events: &[Event],
+        parameters: &Parameters,
+    ) -> Option<Folded> {
+        let config = self.handle.runtime.config();
+        let site = self.handle.site("reduce");
+        let mut session = self.instantiate_async(site).await.ok()?;
+        let mut fuel_consumed = 0;
+        let mut frame = FrameWriter::new();
+        let store = &mut session.store;
+        let (load, apply, save) = session.funcs.batch.as_ref()?;
+        self.handle.arm_async(store, site).ok()?;
+        let wit_state = wire::state_to_wit(state);
+        let params = (&wit_state, parameters.as_slice());
+        load.call_async(&mut *store, params).await.ok()?.0.ok()?;
+        fuel_consumed += self.handle.fuel_used(store);
+        let mut rest = events;
+        while !rest.is_empty() {
+            frame.clear();
+            while let Some((event, tail)) = rest.split_first() {
+                if frame.len() >= config.fold_batch_events
+                    || frame.byte_len() >= config.fold_batch_bytes
+                {
+                    break;
+                }
+                frame.push(event);
+                rest = tail;
+            }
+            self.handle.arm_async(store, site).ok()?;
+            let applied = apply.call_async(&mut *store, (frame.as_bytes(),)).await;
+            applied.ok()?.0.ok()?;
+            fuel_consumed += self.handle.fuel_used(store);
+        }
+        self.handle.arm_async(store, site).ok()?;
+        let saved = save.call_async(&mut *store, ()).await.map(|(r,)| r);
+        let state = self.finish(saved, store, site).ok()?;
+        fuel_consumed += self.handle.fuel_used(store);
+        Some(Folded {
+            state,
+            events_applied: events.len(),
+            fuel_consumed,
+            peak_memory_bytes: store::peak_memory_bytes(store),
+        })
+    }
+
+    async fn instantiate_async(&self, site: CallSite<'_>) -> Result<Session, Error> {
+        let (mut store, instance) = self.handle.instantiate_async(site).await?;
+        match self.handle.exports.bind(&mut store, &instance) {
+            Ok(funcs) => Ok(Session { store, funcs }),
+            Err(e) => Err(store::classify(e, &mut store, site)),
+        }
+    }
+
+    async fn call_reduce_async(
+        &self,
+        session: &mut Session,
+        site: CallSite<'_>,
+        state: &State,
+        event: &Event,
+        parameters: &Parameters,
+    ) -> Result<State, Error> {
+        self.handle.arm_async(&mut session.store, site)?;
+        let state = wire::state_to_wit(state);
+        let event = wire::event_to_wit(event);
+        let result = session
+            .funcs
+            .reduce
+            .call_async(&mut session.store, (&state, &event, parameters.as_slice()))
+            .await
+            .map(|(r,)| r);
+        self.finish(result, &mut session.store, site)
+    }
+}
+
+#[cfg(feature = "async")]
+impl ViewInstance {
+    /// [`ViewInstance::reduce`], through `call_async`.
+    pub async fn reduce_async(
+        &mut self,
+        state: &State,
+        event: &Event,
+        parameters: &Parameters,
+    ) -> Result<State, Error> {
+        let site = self.view.handle.site("reduce");
+        if self.session.is_none() {
+            self.session = Some(self.view.instantiate_async(site).await?);
+        }
+        let session = self.session.as_mut().expect("just made");
+        let result = self
+            .view
+            .call_reduce_async(session, site, state, event, parameters)
+            .await;
+        if result.as_ref().is_err_and(|e| !instance_survives(e)) {
+            self.session = None;
+        }
+        result
+    }
+}
+
+/// Frames sent since a checkpoint are kept to replay a failed fold; once they reach this many
+/// bytes, or this many times the state's size if that is more, the fold saves its state as a new
+/// checkpoint and reuses the frames. Saving costs about as much as the state is big, so it stays
+/// a small part of a fold's work whatever the state's size.
+const MIN_CHECKPOINT_BYTES: usize = 4 << 20;
+const CHECKPOINT_STATE_MULTIPLE: usize = 16;
 
 /// The events of frames this host wrote.
 fn decode_frames<'a>(frames: impl IntoIterator<Item = &'a FrameWriter>) -> Vec<Event> {
@@ -597,11 +810,16 @@ fn with_session<R>(
         None => kept.insert(view.instantiate(site)?),
     };
     let result = call(session);
-    if matches!(&result, Err(e) if !matches!(e, Error::Guest { .. } | Error::OutputLimit { .. })) {
-        // Trapped or out of a limit: the instance is never called again.
+    if result.as_ref().is_err_and(|e| !instance_survives(e)) {
         *kept = None;
     }
     result
+}
+
+/// Whether an instance may serve another call after `error`: yes if the guest refused or the
+/// host refused its output; no if it trapped or ran out of a limit.
+fn instance_survives(error: &Error) -> bool {
+    matches!(error, Error::Guest { .. } | Error::OutputLimit { .. })
 }
 
 impl std::fmt::Debug for ViewInstance {

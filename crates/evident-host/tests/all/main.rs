@@ -3,6 +3,8 @@
 //! one checks the call's typed error, that the caller's state is unchanged, and that the same
 //! runtime serves a well-behaved guest correctly right after.
 
+#[cfg(feature = "async")]
+mod asynchronous;
 mod batching;
 mod determinism;
 mod iloop;

@@ -1,0 +1,116 @@
+//! The `*_async` calls (feature `async`): the same results as the synchronous ones, and a long
+//! call yields to the executor at every epoch tick instead of holding its thread.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use evident_host::{Error, Limits};
+use evident_types::{Command, Event, Parameters, State};
+
+use crate::{any_event, bank_account, event_counter, view};
+
+fn events(count: usize) -> Vec<Event> {
+    (0..count)
+        .map(|i| Event::new(format!("e{i}"), "/async", ["a", "b", "c"][i % 3]))
+        .collect()
+}
+
+fn block_on<F: Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+#[test]
+fn async_calls_give_what_sync_calls_give() {
+    let events = events(2_500);
+    let parameters = Parameters::new();
+    for guest in [event_counter(), view("event-counter-wit-0-1")] {
+        let sync = guest.fold(State::default(), &events, &parameters).unwrap();
+        let asynchronous =
+            block_on(guest.fold_async(State::default(), &events, &parameters)).unwrap();
+        assert_eq!(asynchronous.state, sync.state, "{}", guest.name());
+        assert_eq!(asynchronous.events_applied, 2_500);
+        let initial = block_on(guest.initialize_async(&parameters)).unwrap();
+        assert_eq!(initial, guest.initialize(&parameters).unwrap());
+        let reduced = block_on(guest.reduce_async(&initial, &events[0], &parameters)).unwrap();
+        assert_eq!(
+            reduced,
+            guest.reduce(&initial, &events[0], &parameters).unwrap()
+        );
+    }
+
+    let bank = bank_account();
+    let open = Command::json(&serde_json::json!({
+        "type": "open", "account_id": "a1", "owner": "Ann"
+    }))
+    .unwrap();
+    let sync = bank.process(&State::default(), &open, &parameters).unwrap();
+    let asynchronous = block_on(bank.process_async(&State::default(), &open, &parameters)).unwrap();
+    assert_eq!(asynchronous.len(), sync.len());
+    assert_eq!(asynchronous[0].event_type, sync[0].event_type);
+    assert!(block_on(bank.validate_async(&State::default(), &open)).unwrap());
+}
+
+#[test]
+fn an_async_fold_fails_where_the_sync_one_does() {
+    let mut events = events(1_000);
+    events[321].data = None;
+    for event in &mut events {
+        if event.id != "e321" {
+            event.data = Some("{}".into());
+        }
+    }
+    let parameters = Parameters::new().with("require-data", "true");
+    let view = event_counter();
+    let sync = view
+        .fold(State::default(), &events, &parameters)
+        .unwrap_err();
+    let asynchronous =
+        block_on(view.fold_async(State::default(), &events, &parameters)).unwrap_err();
+    assert_eq!(
+        (asynchronous.index, asynchronous.events_applied),
+        (321, 321)
+    );
+    assert_eq!(asynchronous.state, sync.state);
+    assert_eq!(asynchronous.source.to_string(), sync.source.to_string());
+}
+
+#[test]
+fn a_runaway_async_call_yields_at_every_tick_until_its_deadline() {
+    let looping = view("hostile-loop").with_limits(Limits {
+        fuel: u64::MAX,
+        deadline: Duration::from_millis(300),
+        ..Limits::default()
+    });
+    let ticks = Arc::new(AtomicUsize::new(0));
+    let error = block_on(async {
+        let counter = ticks.clone();
+        // Runs only when the guest's call yields: the runtime has a single thread.
+        let ticker = tokio::spawn(async move {
+            loop {
+                counter.fetch_add(1, Ordering::Relaxed);
+                tokio::task::yield_now().await;
+            }
+        });
+        let state = looping.initialize_async(&Parameters::new()).await.unwrap();
+        let error = looping
+            .reduce_async(&state, &any_event(), &Parameters::new())
+            .await
+            .unwrap_err();
+        ticker.abort();
+        error
+    });
+    assert!(
+        matches!(error, Error::DeadlineExceeded { deadline, .. } if deadline == Duration::from_millis(300)),
+        "{error}"
+    );
+    let ticks = ticks.load(Ordering::Relaxed);
+    assert!(
+        ticks >= 10,
+        "the executor ran other tasks only {ticks} times"
+    );
+}
