@@ -1,5 +1,7 @@
 //! The state change handle: `validate` and `process`.
 
+use std::time::Instant;
+
 use evident_types::{Command, Event, Parameters, State};
 use wasmtime::Store;
 use wasmtime::component::Component;
@@ -7,9 +9,10 @@ use wasmtime::component::Component;
 use wasmtime::component::InstancePre;
 
 use crate::bindings::wit;
-use crate::component::{Bound, Export, Handle, Interface, STATE_CHANGE, Signature};
+use crate::component::{Bound, Export, Handle, Interface, STATE_CHANGE, Signature, Usage};
 use crate::error::Error;
 use crate::limits::Limits;
+use crate::metrics::MetricsSnapshot;
 use crate::runtime::Runtime;
 use crate::store::{self, CallSite, StoreData};
 use crate::wire;
@@ -94,10 +97,11 @@ impl StateChange {
         let site = self.handle.site("process");
         let state = wire::state_to_wit(state);
         let command = wire::command_to_wit(command);
-        let result = self.call(site, self.handle.exports.process, |process, store| {
+        let started = Instant::now();
+        let called = self.call(site, self.handle.exports.process, |process, store| {
             process.call(store, (&state, &command, parameters.as_slice()))
-        })?;
-        self.emitted(site, result)
+        });
+        self.observed(started, called, |result| self.emitted(site, result))
     }
 
     /// Tells whether the component would accept the command, without emitting anything.
@@ -105,10 +109,33 @@ impl StateChange {
         let state = wire::state_to_wit(state);
         let command = wire::command_to_wit(command);
         let site = self.handle.site("validate");
-        let result = self.call(site, self.handle.exports.validate, |validate, store| {
+        let started = Instant::now();
+        let called = self.call(site, self.handle.exports.validate, |validate, store| {
             validate.call(store, (&state, &command))
-        })?;
-        result.map_err(|message| self.refused(site, message))
+        });
+        self.observed(started, called, |result| {
+            result.map_err(|message| self.refused(site, message))
+        })
+    }
+
+    /// Interprets what a call returned with `then` and counts the call in the metrics.
+    fn observed<R, T>(
+        &self,
+        started: Instant,
+        called: Result<(R, Usage), Error>,
+        then: impl FnOnce(R) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let (result, usage) = match called {
+            Ok((returned, usage)) => (then(returned), usage),
+            Err(e) => (Err(e), Usage::default()),
+        };
+        self.handle.observe(started, 0, usage, &result);
+        result
+    }
+
+    /// The component's counters so far (shared by every clone of this handle).
+    pub fn metrics(&self) -> MetricsSnapshot {
+        self.handle.metrics.snapshot()
     }
 
     /// The events `process` returned, checked against the limits and the CloudEvents rules, or
@@ -177,14 +204,15 @@ impl StateChange {
         site: CallSite<'_>,
         export: Export<S>,
         f: impl FnOnce(Bound<S>, &mut Store<StoreData>) -> wasmtime::Result<(R,)>,
-    ) -> Result<R, Error> {
+    ) -> Result<(R, Usage), Error> {
         let (mut store, instance) = self.handle.instantiate(site)?;
         let result = export
             .bind(&mut store, &instance)
             .and_then(|func| f(func, &mut store));
-        result
-            .map(|(r,)| r)
-            .map_err(|e| store::classify(e, &mut store, site))
+        match result {
+            Ok((r,)) => Ok((r, self.handle.usage(&store))),
+            Err(e) => Err(store::classify(e, &mut store, site)),
+        }
     }
 }
 
@@ -202,11 +230,12 @@ impl StateChange {
         let site = self.handle.site("process");
         let state = wire::state_to_wit(state);
         let command = wire::command_to_wit(command);
+        let started = Instant::now();
         let params = (&state, &command, parameters.as_slice());
-        let result = self
+        let called = self
             .call_async(site, self.handle.exports.process, params)
-            .await?;
-        self.emitted(site, result)
+            .await;
+        self.observed(started, called, |result| self.emitted(site, result))
     }
 
     /// [`StateChange::validate`], through `call_async`.
@@ -214,10 +243,13 @@ impl StateChange {
         let site = self.handle.site("validate");
         let state = wire::state_to_wit(state);
         let command = wire::command_to_wit(command);
-        let result = self
+        let started = Instant::now();
+        let called = self
             .call_async(site, self.handle.exports.validate, (&state, &command))
-            .await?;
-        result.map_err(|message| self.refused(site, message))
+            .await;
+        self.observed(started, called, |result| {
+            result.map_err(|message| self.refused(site, message))
+        })
     }
 
     async fn call_async<S, R>(
@@ -225,7 +257,7 @@ impl StateChange {
         site: CallSite<'_>,
         export: Export<S>,
         params: S::Params<'_>,
-    ) -> Result<R, Error>
+    ) -> Result<(R, Usage), Error>
     where
         S: Signature<Results = (R,)>,
         R: 'static,
@@ -235,9 +267,10 @@ impl StateChange {
             Ok(func) => func.call_async(&mut store, params).await,
             Err(e) => Err(e),
         };
-        result
-            .map(|(r,)| r)
-            .map_err(|e| store::classify(e, &mut store, site))
+        match result {
+            Ok((r,)) => Ok((r, self.handle.usage(&store))),
+            Err(e) => Err(store::classify(e, &mut store, site)),
+        }
     }
 }
 

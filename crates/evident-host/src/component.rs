@@ -2,6 +2,7 @@
 
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::time::Instant;
 
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{
@@ -12,6 +13,7 @@ use wasmtime::{AsContextMut, Store};
 
 use crate::error::Error;
 use crate::limits::Limits;
+use crate::metrics::{Metrics, Outcome};
 use crate::runtime::Runtime;
 use crate::store::{self, CallSite, StoreData};
 
@@ -244,6 +246,15 @@ pub(crate) struct Handle<E> {
     /// The `evident:db` release the component was built against.
     pub(crate) wit_version: &'static str,
     pub(crate) limits: Limits,
+    /// Shared by every clone: they are the same component.
+    pub(crate) metrics: Arc<Metrics>,
+}
+
+/// What a call used, for the metrics.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Usage {
+    pub(crate) fuel: u64,
+    pub(crate) peak_memory: usize,
 }
 
 impl<E> Handle<E> {
@@ -264,6 +275,7 @@ impl<E> Handle<E> {
             exports,
             wit_version: interface.version,
             limits: runtime.config().limits,
+            metrics: Arc::default(),
         })
     }
 
@@ -301,6 +313,31 @@ impl<E> Handle<E> {
         let mut store = store::new_store(self.runtime.engine(), self.name.clone(), &self.limits);
         self.arm(&mut store, site)?;
         Ok(store)
+    }
+
+    /// What the last call on `store` used.
+    pub(crate) fn usage(&self, store: &Store<StoreData>) -> Usage {
+        Usage {
+            fuel: self.fuel_used(store),
+            peak_memory: store::peak_memory_bytes(store),
+        }
+    }
+
+    /// Counts a finished call (started at `started`, applying `events` events) in the metrics.
+    pub(crate) fn observe<T>(
+        &self,
+        started: Instant,
+        events: u64,
+        usage: Usage,
+        result: &Result<T, Error>,
+    ) {
+        self.metrics.record(Outcome {
+            started,
+            events,
+            fuel: usage.fuel,
+            peak_memory: usage.peak_memory,
+            error: result.as_ref().err(),
+        });
     }
 
     /// Fuel the last call on `store` used (0 when fuel is not metered).

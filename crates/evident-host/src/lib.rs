@@ -4,7 +4,9 @@
 //! that grants a component nothing but `evident:db/logging`. Loading checks that a component
 //! exports the interface it is loaded as and imports nothing else. Every call runs under
 //! [`Limits`] (fuel, deadline, memory, tables); whatever goes wrong comes back as one [`Error`]
-//! that says what happened, and the caller's state is never touched by a failed call.
+//! that says what happened, and the caller's state is never touched by a failed call. A
+//! [`Registry`] keeps components by name and version, swaps versions atomically, reloads rebuilt
+//! files, and reports each component's [`MetricsSnapshot`].
 //!
 //! ```no_run
 //! use evident_host::{Runtime, RuntimeConfig};
@@ -26,6 +28,8 @@ mod component;
 mod error;
 mod limits;
 mod logging;
+mod metrics;
+mod registry;
 mod runtime;
 mod store;
 mod view;
@@ -36,5 +40,10 @@ pub use component::WIT_VERSIONS;
 pub use error::{Error, FoldError, TrapCode};
 pub use limits::Limits;
 pub use logging::MAX_LOG_LINE_BYTES;
+pub use metrics::{ErrorKind, LATENCY_BUCKETS, LatencySnapshot, MetricsSnapshot};
+pub use registry::{
+    ComponentInfo, ComponentKind, ContentHash, Registry, RegistryError, Reloaded, Version,
+    Versioned, Watcher,
+};
 pub use runtime::{Runtime, RuntimeConfig};
 pub use view::{Folded, StateView, ViewInstance};

@@ -210,7 +210,12 @@ impl Runtime {
     }
 
     /// Compiles `bytes`, through the AOT cache when there is one.
-    fn compile(&self, name: &str, bytes: &[u8], kind: component::Kind) -> Result<Component, Error> {
+    pub(crate) fn compile(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        kind: component::Kind,
+    ) -> Result<Component, Error> {
         let Some(path) = self.aot_cache_path(bytes) else {
             return component::compile(self, name, bytes, kind);
         };

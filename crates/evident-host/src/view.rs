@@ -1,6 +1,7 @@
 //! The state view handle: `initialize`, `reduce`, and `fold` over many events.
 
 use std::borrow::Borrow;
+use std::time::Instant;
 
 use evident_types::frame::{self, FrameWriter};
 use evident_types::{Event, Parameters, State};
@@ -8,9 +9,10 @@ use wasmtime::Store;
 use wasmtime::component::{Component, Instance, InstancePre};
 
 use crate::bindings::{BatchError, wit};
-use crate::component::{Bound, Export, Handle, Interface, STATE_VIEW, Signature};
+use crate::component::{Bound, Export, Handle, Interface, STATE_VIEW, Signature, Usage};
 use crate::error::{Error, FoldError};
 use crate::limits::Limits;
+use crate::metrics::{MetricsSnapshot, Outcome};
 use crate::runtime::Runtime;
 use crate::store::{self, CallSite, StoreData};
 use crate::wire;
@@ -177,8 +179,7 @@ impl StateView {
 
     /// The state before any event.
     pub fn initialize(&self, parameters: &Parameters) -> Result<State, Error> {
-        let session = self.instantiate(self.handle.site("initialize"))?;
-        self.kept(session).initialize(parameters)
+        self.unstarted().initialize(parameters)
     }
 
     /// Applies one event. On error `state` is untouched and the error says what happened.
@@ -188,22 +189,30 @@ impl StateView {
         event: &Event,
         parameters: &Parameters,
     ) -> Result<State, Error> {
-        let session = self.instantiate(self.handle.site("reduce"))?;
-        self.kept(session).reduce(state, event, parameters)
+        self.unstarted().reduce(state, event, parameters)
     }
 
     /// An instance kept for many calls: no instantiation per call, but calls share the guest's
     /// memory, so use one per independent stream of work. Failed instances are replaced.
     pub fn instance(&self) -> Result<ViewInstance, Error> {
         let session = self.instantiate(self.handle.site("instantiate"))?;
-        Ok(self.kept(session))
-    }
-
-    fn kept(&self, session: Session) -> ViewInstance {
-        ViewInstance {
+        Ok(ViewInstance {
             view: self.clone(),
             session: Some(session),
+        })
+    }
+
+    /// An instance handle that instantiates on its first call.
+    fn unstarted(&self) -> ViewInstance {
+        ViewInstance {
+            view: self.clone(),
+            session: None,
         }
+    }
+
+    /// The component's counters so far (shared by every clone of this handle).
+    pub fn metrics(&self) -> MetricsSnapshot {
+        self.handle.metrics.snapshot()
     }
 
     /// Applies events in order, starting from `state`. On error the [`FoldError`] names the
@@ -216,6 +225,33 @@ impl StateView {
     /// If a frame fails, the fold is replayed from its last checkpoint to find the failing
     /// event and the last good state, so the outcome is the same as one `reduce` per event.
     pub fn fold<I>(
+        &self,
+        state: State,
+        events: I,
+        parameters: &Parameters,
+    ) -> Result<Folded, Box<FoldError>>
+    where
+        I: IntoIterator,
+        I::Item: Borrow<Event>,
+    {
+        let started = Instant::now();
+        let result = self.fold_events(state, events, parameters);
+        let (events, usage) = match &result {
+            Ok(folded) => (folded.events_applied, folded.usage()),
+            Err(failed) => (failed.events_applied, Usage::default()),
+        };
+        let outcome = result.as_ref().map(drop).map_err(|failed| &failed.source);
+        self.handle.metrics.record(Outcome {
+            started,
+            events: events as u64,
+            fuel: usage.fuel,
+            peak_memory: usage.peak_memory,
+            error: outcome.err(),
+        });
+        result
+    }
+
+    fn fold_events<I>(
         &self,
         state: State,
         events: I,
@@ -360,7 +396,7 @@ impl StateView {
                     *folded = checkpoint;
                     let base = folded.events_applied;
                     let recovered = self
-                        .fold(folded.state.clone(), &since, parameters)
+                        .fold_events(folded.state.clone(), &since, parameters)
                         .map_err(|mut e| {
                             e.index += base;
                             e.events_applied += base;
@@ -538,8 +574,27 @@ impl StateView {
 impl StateView {
     /// [`StateView::initialize`], through `call_async`.
     pub async fn initialize_async(&self, parameters: &Parameters) -> Result<State, Error> {
+        let started = Instant::now();
         let site = self.handle.site("initialize");
-        let mut session = self.instantiate_async(site).await?;
+        let (result, usage) = match self.instantiate_async(site).await {
+            Ok(mut session) => {
+                let result = self
+                    .call_initialize_async(&mut session, site, parameters)
+                    .await;
+                (result, self.handle.usage(&session.store))
+            }
+            Err(e) => (Err(e), Usage::default()),
+        };
+        self.handle.observe(started, 0, usage, &result);
+        result
+    }
+
+    async fn call_initialize_async(
+        &self,
+        session: &mut Session,
+        site: CallSite<'_>,
+        parameters: &Parameters,
+    ) -> Result<State, Error> {
         self.handle.arm_async(&mut session.store, site)?;
         let result = session
             .funcs
@@ -557,9 +612,8 @@ impl StateView {
         event: &Event,
         parameters: &Parameters,
     ) -> Result<State, Error> {
-        let site = self.handle.site("reduce");
-        let mut session = self.instantiate_async(site).await?;
-        self.call_reduce_async(&mut session, site, state, event, parameters)
+        self.unstarted()
+            .reduce_async(state, event, parameters)
             .await
     }
 
@@ -572,13 +626,32 @@ impl StateView {
         events: &[Event],
         parameters: &Parameters,
     ) -> Result<Folded, Box<FoldError>> {
+        let started = Instant::now();
         let in_frames =
             self.folds_in_batches() && self.handle.runtime.config().fold_batch_events > 1;
         if events.is_empty() || !in_frames {
-            return self.fold_per_event_async(state, events, parameters).await;
+            let result = self.fold_per_event_async(state, events, parameters).await;
+            let (events, usage) = match &result {
+                Ok(folded) => (folded.events_applied, folded.usage()),
+                Err(failed) => (failed.events_applied, Usage::default()),
+            };
+            let outcome = result.as_ref().map(drop).map_err(|failed| &failed.source);
+            self.handle.metrics.record(Outcome {
+                started,
+                events: events as u64,
+                fuel: usage.fuel,
+                peak_memory: usage.peak_memory,
+                error: outcome.err(),
+            });
+            return result;
         }
         match self.fold_frames_async(&state, events, parameters).await {
-            Some(folded) => Ok(folded),
+            Some(folded) => {
+                let ok: Result<(), Error> = Ok(());
+                self.handle
+                    .observe(started, folded.events_applied as u64, folded.usage(), &ok);
+                Ok(folded)
+            }
             None => self.fold(state, events, parameters),
         }
     }
@@ -717,15 +790,26 @@ impl ViewInstance {
         event: &Event,
         parameters: &Parameters,
     ) -> Result<State, Error> {
-        let site = self.view.handle.site("reduce");
+        let started = Instant::now();
+        let view = &self.view;
+        let site = view.handle.site("reduce");
         if self.session.is_none() {
-            self.session = Some(self.view.instantiate_async(site).await?);
+            match view.instantiate_async(site).await {
+                Ok(session) => self.session = Some(session),
+                Err(e) => {
+                    let result = Err(e);
+                    view.handle.observe(started, 0, Usage::default(), &result);
+                    return result;
+                }
+            }
         }
         let session = self.session.as_mut().expect("just made");
-        let result = self
-            .view
+        let result = view
             .call_reduce_async(session, site, state, event, parameters)
             .await;
+        let applied = u64::from(result.is_ok());
+        view.handle
+            .observe(started, applied, view.handle.usage(&session.store), &result);
         if result.as_ref().is_err_and(|e| !instance_survives(e)) {
             self.session = None;
         }
@@ -746,6 +830,15 @@ fn decode_frames<'a>(frames: impl IntoIterator<Item = &'a FrameWriter>) -> Vec<E
         .into_iter()
         .flat_map(|f| frame::decode(f.as_bytes().to_vec().into()).expect("a frame this host wrote"))
         .collect()
+}
+
+impl Folded {
+    fn usage(&self) -> Usage {
+        Usage {
+            fuel: self.fuel_consumed,
+            peak_memory: self.peak_memory_bytes,
+        }
+    }
 }
 
 /// How a batch call failed: the guest said no (`R`), or the call itself failed.
@@ -772,7 +865,7 @@ impl ViewInstance {
     pub fn initialize(&mut self, parameters: &Parameters) -> Result<State, Error> {
         let ViewInstance { view, session } = self;
         let site = view.handle.site("initialize");
-        with_session(view, session, site, |session| {
+        with_session(view, session, site, 0, |session| {
             view.handle.arm(&mut session.store, site)?;
             let result = session
                 .funcs
@@ -792,24 +885,32 @@ impl ViewInstance {
     ) -> Result<State, Error> {
         let ViewInstance { view, session } = self;
         let site = view.handle.site("reduce");
-        with_session(view, session, site, |session| {
+        with_session(view, session, site, 1, |session| {
             view.call_reduce(session, site, state, event, parameters)
         })
     }
 }
 
-/// Runs `call` on the kept instance, instantiating first if there is none.
+/// Runs `call` (which applies `events` events) on the kept instance, instantiating first if
+/// there is none, and counts it in the metrics.
 fn with_session<R>(
     view: &StateView,
     kept: &mut Option<Session>,
     site: CallSite<'_>,
+    events: u64,
     call: impl FnOnce(&mut Session) -> Result<R, Error>,
 ) -> Result<R, Error> {
+    let started = Instant::now();
     let session = match kept {
-        Some(session) => session,
-        None => kept.insert(view.instantiate(site)?),
+        Some(session) => Ok(session),
+        None => view.instantiate(site).map(|s| kept.insert(s)),
     };
-    let result = call(session);
+    let (result, usage) = match session {
+        Ok(session) => (call(session), view.handle.usage(&session.store)),
+        Err(e) => (Err(e), Usage::default()),
+    };
+    let applied = if result.is_ok() { events } else { 0 };
+    view.handle.observe(started, applied, usage, &result);
     if result.as_ref().is_err_and(|e| !instance_survives(e)) {
         *kept = None;
     }

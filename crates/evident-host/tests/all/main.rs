@@ -3,13 +3,13 @@
 //! one checks the call's typed error, that the caller's state is unchanged, and that the same
 //! runtime serves a well-behaved guest correctly right after.
 
-#[cfg(feature = "async")]
 mod asynchronous;
 mod batching;
 mod determinism;
 mod iloop;
 mod limits;
 mod loading;
+mod registry;
 mod soak;
 mod stack_overflow;
 mod state_change;

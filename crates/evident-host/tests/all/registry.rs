@@ -1,0 +1,343 @@
+//! The registry: components by name and version, deduplicated by content, swapped atomically
+//! under load, reloaded from rebuilt files (never replaced by a broken one), and counted.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use evident_host::{
+    ComponentKind, ErrorKind, Registry, RegistryError, Reloaded, Runtime, RuntimeConfig,
+};
+use evident_testkit::guests::component_bytes;
+use evident_types::{Event, Parameters, State};
+
+fn registry() -> Registry {
+    Registry::new(Runtime::new(RuntimeConfig::default()).unwrap())
+}
+
+fn events(count: usize) -> Vec<Event> {
+    (0..count)
+        .map(|i| {
+            Event::new(format!("{i}"), "/r", ["x", "y"][i % 2])
+                .with_json_data(&serde_json::json!({ "value": i as f64 / 3.0 }))
+                .unwrap()
+        })
+        .collect()
+}
+
+/// A directory of its own under the system's temporary directory.
+fn scratch_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("evident-registry-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn the_same_bytes_are_one_component_and_versions_are_immutable() {
+    let registry = registry();
+    let counter = component_bytes("event-counter").unwrap();
+    let a = registry.register_view("a", "1.0.0", &counter).unwrap();
+    let b = registry.register_view("b", "1.0.0", &counter).unwrap();
+    assert_eq!(a.hash, b.hash);
+    assert!(
+        a.active && b.active,
+        "the first version of a name is active"
+    );
+    assert_eq!((a.kind, a.wit_version), (ComponentKind::View, "0.2.0"));
+
+    // The same bytes again: accepted, nothing changes. Other bytes: refused.
+    assert_eq!(registry.register_view("a", "1.0.0", &counter).unwrap(), a);
+    let other = component_bytes("float-mixer").unwrap();
+    let taken = registry.register_view("a", "1.0.0", &other).unwrap_err();
+    assert!(
+        matches!(taken, RegistryError::VersionTaken { .. }),
+        "{taken}"
+    );
+    assert_eq!(registry.list().len(), 2);
+
+    let invalid = registry.register_view("a", "one", &counter).unwrap_err();
+    assert!(
+        matches!(invalid, RegistryError::InvalidVersion { .. }),
+        "{invalid}"
+    );
+    let broken = registry
+        .register_view("c", "1.0.0", b"not wasm")
+        .unwrap_err();
+    assert!(matches!(broken, RegistryError::Load { .. }), "{broken}");
+    assert_eq!(
+        registry.list().len(),
+        2,
+        "a refused registration adds nothing"
+    );
+}
+
+#[test]
+fn lookups_get_the_active_version_by_name_and_any_version_by_number() {
+    let registry = registry();
+    registry
+        .register_view(
+            "counter",
+            "0.9.0",
+            &component_bytes("event-counter-wit-0-1").unwrap(),
+        )
+        .unwrap();
+    registry
+        .register_view(
+            "counter",
+            "1.0.0",
+            &component_bytes("event-counter").unwrap(),
+        )
+        .unwrap();
+    registry
+        .register_change("bank", "1.0.0", &component_bytes("bank-account").unwrap())
+        .unwrap();
+
+    assert_eq!(
+        registry.view("counter").unwrap().version.to_string(),
+        "0.9.0"
+    );
+    registry.activate("counter", "1.0.0").unwrap();
+    let active = registry.view("counter").unwrap();
+    assert_eq!(active.version.to_string(), "1.0.0");
+    assert_eq!(active.wit_version(), "0.2.0");
+    let old = registry.view_version("counter", "0.9.0").unwrap();
+    assert_eq!(
+        old.wit_version(),
+        "0.1.0",
+        "built against 0.1.0, served beside 0.2.0"
+    );
+    let parameters = Parameters::new();
+    let events = events(20);
+    assert_eq!(
+        old.fold(State::default(), &events, &parameters)
+            .unwrap()
+            .state,
+        active
+            .fold(State::default(), &events, &parameters)
+            .unwrap()
+            .state
+    );
+    assert!(registry.change("bank").is_ok());
+
+    let refusals = [
+        registry.change("counter").unwrap_err(),
+        registry.view("bank").unwrap_err(),
+        registry.view("nobody").unwrap_err(),
+        registry.view_version("counter", "3.0.0").unwrap_err(),
+        registry.activate("counter", "3.0.0").unwrap_err(),
+        registry.remove("counter", "1.0.0").unwrap_err(),
+    ];
+    let messages: Vec<String> = refusals.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "`counter` 1.0.0 is a state view, not a state change",
+            "`bank` 1.0.0 is a state change, not a state view",
+            "no component is registered as `nobody`",
+            "`counter` has no version 3.0.0",
+            "`counter` has no version 3.0.0",
+            "`counter` 1.0.0 is the active version; activate another before removing it",
+        ]
+    );
+    registry.remove("counter", "0.9.0").unwrap();
+    assert_eq!(registry.list().len(), 2);
+}
+
+#[test]
+fn swapping_versions_under_load_fails_no_call_and_each_result_is_one_versions() {
+    let registry = Arc::new(registry());
+    registry
+        .register_view("v", "1.0.0", &component_bytes("event-counter").unwrap())
+        .unwrap();
+    registry
+        .register_view("v", "2.0.0", &component_bytes("float-mixer").unwrap())
+        .unwrap();
+    let events = events(40);
+    let parameters = Parameters::new();
+    let expected: HashMap<String, State> = ["1.0.0", "2.0.0"]
+        .into_iter()
+        .map(|version| {
+            let view = registry.view_version("v", version).unwrap();
+            let state = view
+                .fold(State::default(), &events, &parameters)
+                .unwrap()
+                .state;
+            (version.to_owned(), state)
+        })
+        .collect();
+    assert_ne!(expected["1.0.0"], expected["2.0.0"]);
+
+    let done = AtomicBool::new(false);
+    let served: [AtomicUsize; 2] = Default::default();
+    let swaps = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let mut next = ["2.0.0", "1.0.0"].into_iter().cycle();
+            while !done.load(Ordering::Relaxed) {
+                registry.activate("v", next.next().unwrap()).unwrap();
+                swaps.fetch_add(1, Ordering::Relaxed);
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        });
+        let callers: Vec<_> = (0..3)
+            .map(|_| {
+                scope.spawn(|| {
+                    for _ in 0..150 {
+                        let view = registry.view("v").unwrap();
+                        let folded = view.fold(State::default(), &events, &parameters).unwrap();
+                        let version = view.version.to_string();
+                        assert_eq!(folded.state, expected[&version], "a result from {version}");
+                        served[usize::from(version == "2.0.0")].fetch_add(1, Ordering::Relaxed);
+                    }
+                })
+            })
+            .collect();
+        for caller in callers {
+            caller.join().unwrap();
+        }
+        done.store(true, Ordering::Relaxed);
+    });
+    let served = served.map(|count| count.into_inner());
+    assert_eq!(served[0] + served[1], 450);
+    assert!(
+        served[0] > 0 && served[1] > 0,
+        "both versions served: {served:?}"
+    );
+    assert!(swaps.into_inner() > 10);
+}
+
+#[test]
+fn a_rebuilt_file_is_reloaded_and_a_broken_one_never_replaces_the_working_one() {
+    let dir = scratch_dir("reload");
+    let path = dir.join("counter.wasm");
+    std::fs::write(&path, component_bytes("event-counter").unwrap()).unwrap();
+    let registry = registry();
+    let registered = registry
+        .register_view_file("counter", "1.0.0", &path)
+        .unwrap();
+    assert_eq!(registered.source.as_deref(), Some(path.as_path()));
+    assert_eq!(registry.reload("counter").unwrap(), Reloaded::Unchanged);
+
+    std::fs::write(&path, b"\0asm half a component").unwrap();
+    let refused = registry.reload("counter").unwrap_err();
+    assert!(matches!(refused, RegistryError::Load { .. }), "{refused}");
+    let serving = registry.view("counter").unwrap();
+    assert_eq!(
+        serving.hash, registered.hash,
+        "the working build keeps serving"
+    );
+    serving.initialize(&Parameters::new()).unwrap();
+    let info = &registry.list()[0];
+    assert!(
+        info.last_reload_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("counter")
+    );
+
+    std::fs::write(&path, component_bytes("float-mixer").unwrap()).unwrap();
+    let Reloaded::Replaced { previous, current } = registry.reload("counter").unwrap() else {
+        panic!("expected the new build to replace the old");
+    };
+    assert_eq!(previous, registered.hash);
+    let serving = registry.view("counter").unwrap();
+    assert_eq!(
+        (serving.hash, serving.version.to_string()),
+        (current, "1.0.0".into())
+    );
+    assert!(registry.list()[0].last_reload_error.is_none());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_watcher_picks_up_a_rebuilt_component() {
+    let dir = scratch_dir("watch");
+    let path = dir.join("counter.wasm");
+    std::fs::write(&path, component_bytes("event-counter").unwrap()).unwrap();
+    let registry = Arc::new(registry());
+    let before = registry
+        .register_view_file("counter", "1.0.0", &path)
+        .unwrap()
+        .hash;
+    let _watcher = registry.watch(Duration::from_millis(10));
+
+    std::fs::write(&path, b"broken").unwrap();
+    let waited = Instant::now();
+    while registry.list()[0].last_reload_error.is_none() {
+        assert!(
+            waited.elapsed() < Duration::from_secs(10),
+            "the watcher never tried"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(registry.view("counter").unwrap().hash, before);
+
+    std::fs::write(&path, component_bytes("float-mixer").unwrap()).unwrap();
+    while registry.view("counter").unwrap().hash == before {
+        assert!(
+            waited.elapsed() < Duration::from_secs(20),
+            "the watcher never reloaded"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn metrics_count_calls_events_errors_fuel_memory_and_latency() {
+    let registry = registry();
+    registry
+        .register_view(
+            "counter",
+            "1.0.0",
+            &component_bytes("event-counter").unwrap(),
+        )
+        .unwrap();
+    registry
+        .register_view("panic", "1.0.0", &component_bytes("hostile-panic").unwrap())
+        .unwrap();
+    let counter = registry.view("counter").unwrap();
+    let parameters = Parameters::new();
+    let state = counter.initialize(&parameters).unwrap();
+    counter
+        .fold(state.clone(), events(10), &parameters)
+        .unwrap();
+    let strict = Parameters::new().with("require-data", "true");
+    counter
+        .reduce(&state, &Event::new("bare", "/r", "x"), &strict)
+        .unwrap_err();
+    let panic = registry.view("panic").unwrap();
+    panic
+        .reduce(
+            &State::default(),
+            &Event::new("p", "/r", "panic"),
+            &parameters,
+        )
+        .unwrap_err();
+
+    let metrics: HashMap<String, _> = registry
+        .metrics()
+        .into_iter()
+        .map(|(info, snapshot)| (info.name, snapshot))
+        .collect();
+    let counted = &metrics["counter"];
+    assert_eq!((counted.calls, counted.events), (3, 10));
+    assert_eq!(counted.errors_of(ErrorKind::Guest), 1);
+    assert_eq!(counted.errors_total(), 1);
+    assert!(counted.fuel_consumed > 0 && counted.peak_memory_bytes > 1 << 20);
+    assert_eq!(counted.latency.count(), 3);
+    assert_eq!(metrics["panic"].errors_of(ErrorKind::Trap), 1);
+
+    let text = registry.encode_prometheus();
+    for line in [
+        r#"evident_component_calls_total{component="counter",version="1.0.0"} 3"#,
+        r#"evident_component_events_total{component="counter",version="1.0.0"} 10"#,
+        r#"evident_component_errors_total{component="panic",version="1.0.0",kind="trap"} 1"#,
+        r#"evident_component_call_duration_seconds_count{component="counter",version="1.0.0"} 3"#,
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing {line} in\n{text}");
+    }
+}
