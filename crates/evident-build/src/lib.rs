@@ -15,6 +15,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+pub mod scripted;
+
 /// The target guests are built for: no WASI, so the component imports nothing it does not ask for.
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
@@ -66,7 +68,7 @@ pub struct BuildOptions {
 pub struct BuiltGuest {
     /// The package name.
     pub package: String,
-    /// The core wasm module cargo produced.
+    /// The core wasm module cargo produced (for a Python or JavaScript guest, the component).
     pub core_module: PathBuf,
     /// The component, next to it.
     pub component: PathBuf,
@@ -112,6 +114,24 @@ pub enum BuildError {
         /// What wit-component said.
         reason: String,
     },
+    /// A Python or JavaScript toolchain could not be installed (no network, no `pip`/`npm`...).
+    #[error("cannot install {tool} {version}: {reason}")]
+    ToolInstall {
+        /// The tool.
+        tool: &'static str,
+        /// The pinned version.
+        version: &'static str,
+        /// What the installer said.
+        reason: String,
+    },
+    /// A Python or JavaScript toolchain failed to build the guest; `output` is what it printed.
+    #[error("{tool} could not build the guest:\n{output}")]
+    Tool {
+        /// The tool.
+        tool: &'static str,
+        /// What it printed.
+        output: String,
+    },
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -122,8 +142,12 @@ pub enum BuildError {
     },
 }
 
-/// Builds the guest crate in `crate_dir` and encodes it as a component.
+/// Builds the guest in `crate_dir` into a component: a Rust crate with cargo and wit-component,
+/// or a Python or JavaScript guest (`app.py` / `app.js`, see [`scripted`]) with its toolchain.
 pub fn build_guest(crate_dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
+    if let Some(language) = scripted::ScriptLanguage::detect(crate_dir) {
+        return scripted::build(crate_dir, language, options);
+    }
     let triple = options.target.triple();
     ensure_target(triple)?;
     let package = inspect_crate(crate_dir)?;

@@ -9,7 +9,7 @@ use wasmtime::component::Component;
 use wasmtime::component::InstancePre;
 
 use crate::bindings::wit;
-use crate::component::{Bound, Export, Handle, Interface, STATE_CHANGE, Signature, Usage};
+use crate::component::{Bound, Export, Handle, Interface, Kind, Signature, Usage};
 use crate::error::Error;
 use crate::limits::Limits;
 use crate::metrics::MetricsSnapshot;
@@ -56,12 +56,14 @@ impl ChangeExports {
 }
 
 impl StateChange {
+    /// Checks a compiled component as a state change (`kind` says whether WASI is allowed).
     pub(crate) fn prepare(
         runtime: &Runtime,
         name: &str,
         component: &Component,
+        kind: Kind,
     ) -> Result<Self, Error> {
-        let handle = Handle::new(runtime, name, component, STATE_CHANGE, ChangeExports::find)?;
+        let handle = Handle::new(runtime, name, component, kind, ChangeExports::find)?;
         Ok(StateChange { handle })
     }
 

@@ -24,16 +24,28 @@ pub(crate) struct Kind {
     pub(crate) label: &'static str,
     /// The interface it must export, without version.
     pub(crate) export: &'static str,
+    /// Whether WASI imports are allowed, to be satisfied with every capability denied.
+    pub(crate) wasi: bool,
+}
+
+impl Kind {
+    /// The same kind, loaded in the deny-all WASI mode.
+    #[cfg(feature = "wasi")]
+    pub(crate) const fn with_wasi(self) -> Kind {
+        Kind { wasi: true, ..self }
+    }
 }
 
 pub(crate) const STATE_VIEW: Kind = Kind {
     label: "state view",
     export: "evident:db/state-view",
+    wasi: false,
 };
 
 pub(crate) const STATE_CHANGE: Kind = Kind {
     label: "state change",
     export: "evident:db/state-change",
+    wasi: false,
 };
 
 /// Interfaces a component may import: the log, and the type-only interface records come from.
@@ -65,10 +77,10 @@ pub(crate) fn prepare(
     let engine = runtime.engine();
     let ty = component.component_type();
     let imports: Vec<&str> = ty.imports(engine).map(|(import, _)| import).collect();
-    if let Some(import) = imports
-        .iter()
-        .find(|import| !GRANTED_IMPORTS.contains(&unversioned(import)))
-    {
+    let granted = |import: &str| {
+        GRANTED_IMPORTS.contains(&unversioned(import)) || (kind.wasi && import.starts_with("wasi:"))
+    };
+    if let Some(import) = imports.iter().find(|import| !granted(import)) {
         return Err(Error::ForbiddenImport {
             component: name.into(),
             import: (*import).to_owned(),

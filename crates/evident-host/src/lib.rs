@@ -33,6 +33,8 @@ mod registry;
 mod runtime;
 mod store;
 mod view;
+#[cfg(feature = "wasi")]
+mod wasi;
 mod wire;
 
 pub use change::StateChange;

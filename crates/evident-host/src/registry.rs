@@ -651,10 +651,10 @@ impl Registry {
         };
         let loaded = match kind {
             ComponentKind::View => {
-                StateView::prepare(&self.runtime, name, &compiled).map(Loaded::View)
+                StateView::prepare(&self.runtime, name, &compiled, what).map(Loaded::View)
             }
             ComponentKind::Change => {
-                StateChange::prepare(&self.runtime, name, &compiled).map(Loaded::Change)
+                StateChange::prepare(&self.runtime, name, &compiled, what).map(Loaded::Change)
             }
         };
         if loaded.is_err() {

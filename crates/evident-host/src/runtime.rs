@@ -116,7 +116,12 @@ impl Runtime {
     /// Compiles a state view from component bytes and checks it exports `state-view` and
     /// imports nothing but `logging`. `name` tags its logs and errors.
     pub fn load_view(&self, name: &str, bytes: &[u8]) -> Result<StateView, Error> {
-        StateView::prepare(self, name, &self.compile(name, bytes, STATE_VIEW)?)
+        StateView::prepare(
+            self,
+            name,
+            &self.compile(name, bytes, STATE_VIEW)?,
+            STATE_VIEW,
+        )
     }
 
     /// Like [`Runtime::load_view`], from a file; the component is named after the file.
@@ -127,13 +132,35 @@ impl Runtime {
 
     /// Compiles a state change from component bytes, with the same checks as views.
     pub fn load_change(&self, name: &str, bytes: &[u8]) -> Result<StateChange, Error> {
-        StateChange::prepare(self, name, &self.compile(name, bytes, STATE_CHANGE)?)
+        StateChange::prepare(
+            self,
+            name,
+            &self.compile(name, bytes, STATE_CHANGE)?,
+            STATE_CHANGE,
+        )
     }
 
     /// Like [`Runtime::load_change`], from a file.
     pub fn load_change_file(&self, path: impl AsRef<Path>) -> Result<StateChange, Error> {
         let (name, bytes) = read_component(path.as_ref())?;
         self.load_change(&name, &bytes)
+    }
+
+    /// Like [`Runtime::load_view`], for a component that imports WASI (as componentize-py and
+    /// componentize-js make them): its WASI imports are satisfied with every capability denied
+    /// (no files, network, environment or real clock; pinned clocks and a fixed random stream,
+    /// so replays agree; stdout and stderr to the log). Any other import is still refused.
+    #[cfg(feature = "wasi")]
+    pub fn load_view_wasi(&self, name: &str, bytes: &[u8]) -> Result<StateView, Error> {
+        let kind = STATE_VIEW.with_wasi();
+        StateView::prepare(self, name, &self.compile(name, bytes, kind)?, kind)
+    }
+
+    /// Like [`Runtime::load_change`], in the deny-all WASI mode of [`Runtime::load_view_wasi`].
+    #[cfg(feature = "wasi")]
+    pub fn load_change_wasi(&self, name: &str, bytes: &[u8]) -> Result<StateChange, Error> {
+        let kind = STATE_CHANGE.with_wasi();
+        StateChange::prepare(self, name, &self.compile(name, bytes, kind)?, kind)
     }
 
     /// Compiles component bytes ahead of time into an artifact that
@@ -173,6 +200,8 @@ impl Runtime {
 fn linker(engine: &Engine) -> wasmtime::Result<Linker<StoreData>> {
     let mut linker = Linker::new(engine);
     bindings::view::StateViewComponent::add_to_linker::<_, HasSelf<_>>(&mut linker, |data| data)?;
+    #[cfg(feature = "wasi")]
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
     let (_newest, older) = WIT_VERSIONS.split_last().expect("at least one release");
     for version in older {
         linker.instance(&format!("evident:db/types@{version}"))?;
@@ -261,7 +290,7 @@ impl Runtime {
     /// (other Wasmtime version or settings) is detected and refused.
     pub unsafe fn load_view_precompiled(&self, path: impl AsRef<Path>) -> Result<StateView, Error> {
         let (name, component) = unsafe { self.deserialize(path.as_ref(), "state view")? };
-        StateView::prepare(self, &name, &component)
+        StateView::prepare(self, &name, &component, STATE_VIEW)
     }
 
     /// Loads a state change from an artifact made by [`Runtime::precompile`].
@@ -273,7 +302,7 @@ impl Runtime {
         path: impl AsRef<Path>,
     ) -> Result<StateChange, Error> {
         let (name, component) = unsafe { self.deserialize(path.as_ref(), "state change")? };
-        StateChange::prepare(self, &name, &component)
+        StateChange::prepare(self, &name, &component, STATE_CHANGE)
     }
 
     /// # Safety

@@ -15,6 +15,9 @@ pub(crate) struct StoreData {
     limiter: Limiter,
     /// The last error-level line logged in the current call (a panic message, usually).
     pub(crate) last_error_log: Option<String>,
+    /// The deny-all WASI state, for components loaded in WASI mode; made on first use.
+    #[cfg(feature = "wasi")]
+    pub(crate) wasi: Option<Box<crate::wasi::DenyAll>>,
     /// Whether the epoch deadline yields to an async executor (set by [`arm_async`]).
     #[cfg(feature = "async")]
     yields: bool,
@@ -35,6 +38,8 @@ pub(crate) fn new_store(engine: &Engine, component: Arc<str>, limits: &Limits) -
             component,
             limiter: Limiter::new(*limits),
             last_error_log: None,
+            #[cfg(feature = "wasi")]
+            wasi: None,
             #[cfg(feature = "async")]
             yields: false,
         },

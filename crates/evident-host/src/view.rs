@@ -9,7 +9,7 @@ use wasmtime::Store;
 use wasmtime::component::{Component, Instance, InstancePre};
 
 use crate::bindings::{BatchError, wit};
-use crate::component::{Bound, Export, Handle, Interface, STATE_VIEW, Signature, Usage};
+use crate::component::{Bound, Export, Handle, Interface, Kind, Signature, Usage};
 use crate::error::{Error, FoldError};
 use crate::limits::Limits;
 use crate::metrics::{MetricsSnapshot, Outcome};
@@ -141,12 +141,14 @@ struct Session {
 }
 
 impl StateView {
+    /// Checks a compiled component as a state view (`kind` says whether WASI is allowed).
     pub(crate) fn prepare(
         runtime: &Runtime,
         name: &str,
         component: &Component,
+        kind: Kind,
     ) -> Result<Self, Error> {
-        let handle = Handle::new(runtime, name, component, STATE_VIEW, ViewExports::find)?;
+        let handle = Handle::new(runtime, name, component, kind, ViewExports::find)?;
         Ok(StateView { handle })
     }
 

@@ -32,6 +32,20 @@ pub enum GuestLoadError {
     },
 }
 
+impl GuestLoadError {
+    /// Whether the guest's toolchain (componentize-py, componentize-js) could not be installed:
+    /// the one failure a test may skip on, saying so loudly.
+    pub fn is_missing_tool(&self) -> bool {
+        matches!(
+            self,
+            GuestLoadError::Build {
+                source: BuildError::ToolInstall { .. },
+                ..
+            }
+        )
+    }
+}
+
 /// The repository root (the directory holding `guests/` and `wit/`).
 pub fn workspace_root() -> &'static Path {
     static ROOT: OnceLock<PathBuf> = OnceLock::new();
@@ -44,11 +58,21 @@ pub fn workspace_root() -> &'static Path {
     })
 }
 
-/// The runtime every test in the process shares, with default limits.
+/// The runtime every test in the process shares, with default limits. Compiled components are
+/// cached in `target/aot-cache`, so the large Python and JavaScript guests compile once per
+/// machine rather than once per test binary.
 pub fn runtime() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
-    RUNTIME
-        .get_or_init(|| Runtime::new(RuntimeConfig::default()).expect("the default runtime starts"))
+    RUNTIME.get_or_init(|| {
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace_root().join("target"));
+        let config = RuntimeConfig {
+            aot_cache_dir: Some(target.join("aot-cache")),
+            ..RuntimeConfig::default()
+        };
+        Runtime::new(config).expect("the default runtime starts")
+    })
 }
 
 /// Builds `guests/<name>` and returns the component's path.
@@ -74,6 +98,23 @@ pub fn load_view(name: &str) -> Result<StateView, GuestLoadError> {
 /// `guests/<name>` loaded as a state change in [`runtime`], compiled once per process.
 pub fn load_change(name: &str) -> Result<StateChange, GuestLoadError> {
     load_change_from_dir(&guest_dir(name))
+}
+
+/// `guests/<name>`, a guest whose toolchain makes it import WASI (Python, JavaScript), loaded as a
+/// state view in the deny-all WASI mode, once per process.
+pub fn load_view_wasi(name: &str) -> Result<StateView, GuestLoadError> {
+    static VIEWS: OnceLock<Mutex<HashMap<PathBuf, StateView>>> = OnceLock::new();
+    cached(&VIEWS, &guest_dir(name), |name, bytes| {
+        runtime().load_view_wasi(name, bytes)
+    })
+}
+
+/// `guests/<name>` loaded as a state change in the deny-all WASI mode, once per process.
+pub fn load_change_wasi(name: &str) -> Result<StateChange, GuestLoadError> {
+    static CHANGES: OnceLock<Mutex<HashMap<PathBuf, StateChange>>> = OnceLock::new();
+    cached(&CHANGES, &guest_dir(name), |name, bytes| {
+        runtime().load_change_wasi(name, bytes)
+    })
 }
 
 /// The guest crate in `dir` (any crate using the SDK, e.g. one made by `evident new`), built

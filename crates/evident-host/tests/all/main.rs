@@ -7,6 +7,7 @@ mod asynchronous;
 mod batching;
 mod determinism;
 mod iloop;
+mod languages;
 mod limits;
 mod loading;
 mod registry;
