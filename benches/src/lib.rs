@@ -90,6 +90,20 @@ pub fn view(runtime: &Runtime, name: &str) -> StateView {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The Python or JavaScript sample guest `name` as a view in `runtime`, in the deny-all WASI
+/// mode its toolchain needs.
+pub fn view_wasi(runtime: &Runtime, name: &str) -> StateView {
+    let bytes = component_bytes(name).unwrap_or_else(|e| panic!("{e}"));
+    runtime
+        .load_view_wasi(name, &bytes)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The size of the sample guest `name`'s component, in bytes.
+pub fn component_size(name: &str) -> usize {
+    component_bytes(name).map_or(0, |bytes| bytes.len())
+}
+
 /// The sample guest `name` as a state change in `runtime`.
 pub fn change(runtime: &Runtime, name: &str) -> StateChange {
     let bytes = component_bytes(name).unwrap_or_else(|e| panic!("{e}"));

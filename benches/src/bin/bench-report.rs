@@ -332,6 +332,50 @@ fn main() -> Result<()> {
         ),
     });
 
+    // The same counter written in Python and JavaScript (one reduce per event, WASI denied).
+    let language_events = &events[..10_000];
+    let language_evps = |view: &evident_host::StateView| {
+        let start = Instant::now();
+        view.fold(State::default(), language_events, &parameters)
+            .unwrap_or_else(|e| panic!("{e}"));
+        events_per_second(language_events.len(), start.elapsed())
+    };
+    let mut languages = Vec::new();
+    for (language, guest) in [
+        ("rust", "event-counter"),
+        ("python", "python-event-counter"),
+        ("javascript", "js-event-counter"),
+    ] {
+        let loaded = if language == "rust" {
+            view(&per_event_runtime, guest)
+        } else {
+            evident_benches::view_wasi(&default, guest)
+        };
+        let instantiate = per_call(|| drop(black_box(loaded.instance().unwrap())));
+        let evps = language_evps(&loaded);
+        let size = evident_benches::component_size(guest);
+        rows.push(Row {
+            what: match language {
+                "rust" => "counter in Rust (one reduce per event)",
+                "python" => "counter in Python (componentize-py)",
+                _ => "counter in JavaScript (componentize-js)",
+            },
+            wasm: format!("{:.0} k ev/s", evps / 1e3),
+            native: String::new(),
+            ratio: format!(
+                "{:.1} MiB, instantiate {:.0} µs",
+                size as f64 / f64::from(1 << 20),
+                micros(instantiate)
+            ),
+        });
+        languages.push(json!({
+            "language": language,
+            "component_bytes": size,
+            "instantiate_us": micros(instantiate),
+            "fold_per_event_evps": evps,
+        }));
+    }
+
     // Two threads folding at once on one runtime.
     let two_threads = best(Box::new(|| {
         let start = Instant::now();
@@ -381,6 +425,7 @@ fn main() -> Result<()> {
         "epoch_overhead_pct": cost_pct(fold_epoch_only),
         "fold_batched_async_evps": evps(fold_async),
         "reduce_call_async_us": micros(reduce_async),
+        "languages": languages,
         "native_frame_write_ns_per_event": nanos_per_event(frame_encode),
         "native_frame_read_ns_per_event": nanos_per_event(frame_decode),
         "native_validate_ns_per_event": nanos_per_event(frame_validate),
