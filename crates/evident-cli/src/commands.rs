@@ -228,7 +228,7 @@ pub(crate) struct FoldArgs<'a> {
 pub(crate) fn fold(args: FoldArgs<'_>) -> Result<ExitCode> {
     let input = input::read_events(args.events, args.events_format)?;
     let runtime = component::runtime(Some(args.run))?;
-    let view = component::load_view(&runtime, args.component)?;
+    let view = component::load_view(&runtime, args.component, args.run.wasi)?;
     let parameters = Parameters::from(args.run.parameters.clone());
     let started = Instant::now();
     let initial = match args.initial_state {
@@ -313,7 +313,7 @@ pub(crate) fn process(args: ProcessArgs<'_>) -> Result<ExitCode> {
     let (content_type, bytes) = input::read_payload(args.command, args.command_format)?;
     let command = Command::new(content_type, bytes);
     let runtime = component::runtime(Some(args.run))?;
-    let change = component::load_change(&runtime, args.component)?;
+    let change = component::load_change(&runtime, args.component, args.run.wasi)?;
     if args.validate {
         let valid = change.validate(&state, &command).map_err(with_hint)?;
         println!("{valid}");

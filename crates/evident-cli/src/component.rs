@@ -69,9 +69,14 @@ fn is_precompiled(path: &Path) -> bool {
     path.extension().is_some_and(|ext| ext == "cwasm")
 }
 
-/// Loads a state view from a component, an artifact or a crate directory.
-pub(crate) fn load_view(runtime: &Runtime, path: &Path) -> Result<StateView> {
+/// Loads a state view from a component, an artifact or a guest directory; `wasi` loads it in the
+/// deny-all WASI mode.
+pub(crate) fn load_view(runtime: &Runtime, path: &Path, wasi: bool) -> Result<StateView> {
     let file = component_file(path)?;
+    if wasi {
+        let (name, bytes) = read_named(&file)?;
+        return Ok(runtime.load_view_wasi(&name, &bytes)?);
+    }
     if is_precompiled(&file) {
         // SAFETY: a .cwasm named on the command line is trusted like the binary being run;
         // Wasmtime still refuses artifacts from another version or configuration.
@@ -81,15 +86,32 @@ pub(crate) fn load_view(runtime: &Runtime, path: &Path) -> Result<StateView> {
     Ok(runtime.load_view_file(&file)?)
 }
 
-/// Loads a state change from a component, an artifact or a crate directory.
-pub(crate) fn load_change(runtime: &Runtime, path: &Path) -> Result<StateChange> {
+/// Loads a state change from a component, an artifact or a guest directory; `wasi` loads it in
+/// the deny-all WASI mode.
+pub(crate) fn load_change(runtime: &Runtime, path: &Path, wasi: bool) -> Result<StateChange> {
     let file = component_file(path)?;
+    if wasi {
+        let (name, bytes) = read_named(&file)?;
+        return Ok(runtime.load_change_wasi(&name, &bytes)?);
+    }
     if is_precompiled(&file) {
         // SAFETY: as in `load_view`.
         #[allow(unsafe_code)]
         return Ok(unsafe { runtime.load_change_precompiled(&file) }?);
     }
     Ok(runtime.load_change_file(&file)?)
+}
+
+/// A component file's bytes, and the name the host would give it (`counter.component.wasm` is
+/// `counter`).
+fn read_named(file: &Path) -> Result<(String, Vec<u8>)> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let name = file
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = name.split('.').next().unwrap_or_default().to_owned();
+    Ok((name, bytes))
 }
 
 /// A component loaded as whichever kind it is.
@@ -101,9 +123,9 @@ pub(crate) enum Loaded {
 /// Loads a component as a view, or else as a change; if it is neither, says why for both.
 pub(crate) fn load_any(runtime: &Runtime, path: &Path) -> Result<Loaded> {
     let file = component_file(path)?;
-    match load_view(runtime, &file) {
+    match load_view(runtime, &file, false) {
         Ok(view) => Ok(Loaded::View(view)),
-        Err(as_view) => match load_change(runtime, &file) {
+        Err(as_view) => match load_change(runtime, &file, false) {
             Ok(change) => Ok(Loaded::Change(change)),
             Err(as_change) => {
                 // A forbidden import or unreadable file is the same either way: say it once.

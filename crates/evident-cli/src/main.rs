@@ -147,6 +147,10 @@ struct RunOptions {
     /// Wall-clock time per call, e.g. 500ms.
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     deadline: Option<Duration>,
+    /// Run a component that imports WASI (Python, JavaScript) with every WASI capability
+    /// denied: no files, network, environment or real clock; stdout and stderr to the log.
+    #[arg(long)]
+    wasi: bool,
 }
 
 fn parse_parameter(text: &str) -> Result<(String, String), String> {

@@ -61,6 +61,38 @@ mod fold {
     use super::*;
 
     #[test]
+    fn with_wasi_folds_a_python_guest_to_the_rust_guests_state() {
+        let python = match component_path("python-event-counter") {
+            Ok(path) => path,
+            Err(e) if e.is_missing_tool() => {
+                eprintln!("\n*** SKIPPED: componentize-py cannot be installed here: {e} ***\n");
+                return;
+            }
+            Err(e) => panic!("{e}"),
+        };
+        let rust = fold("event-counter", sample_events()).assert().success();
+        let expected = String::from_utf8(rust.get_output().stdout.clone()).unwrap();
+        evident()
+            .arg("fold")
+            .arg(&python)
+            .arg("--events")
+            .arg(sample_events())
+            .arg("--wasi")
+            .assert()
+            .success()
+            .stdout(expected);
+        // Without --wasi the host keeps its strict mode and names the WASI import it refuses.
+        evident()
+            .arg("fold")
+            .arg(&python)
+            .arg("--events")
+            .arg(sample_events())
+            .assert()
+            .failure()
+            .stderr(contains("wasi:"));
+    }
+
+    #[test]
     fn folds_the_sample_events_and_summarises() {
         evident()
             .args(["fold"])
