@@ -559,9 +559,10 @@ impl Registry {
         path: &Path,
         kind: ComponentKind,
     ) -> Result<ComponentInfo, RegistryError> {
+        let parsed = parse_version(version)?;
         let bytes = std::fs::read(path).map_err(|source| RegistryError::Load {
             name: name.to_owned(),
-            version: parse_version(version).unwrap_or_else(|_| Version::new(0, 0, 0)),
+            version: parsed,
             source: Box::new(Error::Io {
                 path: path.to_owned(),
                 source,
