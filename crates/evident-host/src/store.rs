@@ -84,20 +84,16 @@ pub(crate) fn arm(
     Ok(())
 }
 
-/// Like [`arm`], for a call made with `call_async`: at every epoch tick the call yields to the
-/// executor, so a long call does not hold a thread other tasks need; once the deadline's ticks
-/// are spent it traps, as a synchronous call would.
+/// [`arm`], with the deadline of a call made with `call_async`: at every epoch tick the call
+/// yields to the executor, so a long call does not hold a thread other tasks need; once the
+/// deadline's ticks are spent it traps, as a synchronous call would.
 #[cfg(feature = "async")]
 pub(crate) fn arm_async(
     store: &mut Store<StoreData>,
     site: CallSite<'_>,
     metering: Metering,
 ) -> Result<(), Error> {
-    if metering.fuel {
-        store
-            .set_fuel(site.limits.fuel)
-            .map_err(|e| classify(e, store, site))?;
-    }
+    arm(store, site, metering)?;
     if let Some(tick) = metering.epoch_tick {
         let mut ticks_left = deadline_ticks(site.limits.deadline, tick);
         store.data_mut().yields = true;
@@ -110,7 +106,6 @@ pub(crate) fn arm_async(
             Ok(wasmtime::UpdateDeadline::Yield(1))
         });
     }
-    store.data_mut().last_error_log = None;
     Ok(())
 }
 

@@ -13,7 +13,7 @@ use crate::component::{Bound, Export, Handle, Interface, Kind, Signature, Usage}
 use crate::error::{Error, FoldError};
 use crate::limits::Limits;
 use crate::metrics::{MetricsSnapshot, Outcome};
-use crate::runtime::Runtime;
+use crate::runtime::{Runtime, RuntimeConfig};
 use crate::store::{self, CallSite, StoreData};
 use crate::wire;
 
@@ -238,19 +238,52 @@ impl StateView {
     {
         let started = Instant::now();
         let result = self.fold_events(state, events, parameters);
-        let (events, usage) = match &result {
+        self.observe_fold(started, &result);
+        result
+    }
+
+    /// Counts a finished fold in the metrics: one call, and the events it applied.
+    fn observe_fold(&self, started: Instant, result: &Result<Folded, Box<FoldError>>) {
+        let (events, usage) = match result {
             Ok(folded) => (folded.events_applied, folded.usage()),
             Err(failed) => (failed.events_applied, Usage::default()),
         };
-        let outcome = result.as_ref().map(drop).map_err(|failed| &failed.source);
         self.handle.metrics.record(Outcome {
             started,
             events: events as u64,
             fuel: usage.fuel,
             peak_memory: usage.peak_memory,
-            error: outcome.err(),
+            error: result.as_ref().err().map(|failed| &failed.source),
         });
-        result
+    }
+
+    /// Adds one event's `reduce` (run on `store`) to `folded`, or makes its failure the fold's
+    /// error, carrying the last good state.
+    fn fold_step(
+        &self,
+        folded: &mut Folded,
+        event: &Event,
+        step: Result<State, Error>,
+        store: Option<&Store<StoreData>>,
+    ) -> Result<(), Box<FoldError>> {
+        match step {
+            Ok(state) => {
+                if let Some(store) = store {
+                    folded.fuel_consumed += self.handle.fuel_used(store);
+                    folded.peak_memory_bytes = store::peak_memory_bytes(store);
+                }
+                folded.state = state;
+                folded.events_applied += 1;
+                Ok(())
+            }
+            Err(source) => Err(Box::new(FoldError {
+                index: folded.events_applied,
+                event_id: event.id.clone(),
+                events_applied: folded.events_applied,
+                state: std::mem::take(&mut folded.state),
+                source,
+            })),
+        }
     }
 
     fn fold_events<I>(
@@ -300,24 +333,8 @@ impl StateView {
                 None => self.instantiate(site).map(|s| session.insert(s)),
             }
             .and_then(|s| self.call_reduce(s, site, &folded.state, event, parameters));
-            match step {
-                Ok(state) => {
-                    let store = &session.as_ref().expect("just used").store;
-                    folded.fuel_consumed += self.handle.fuel_used(store);
-                    folded.peak_memory_bytes = store::peak_memory_bytes(store);
-                    folded.state = state;
-                    folded.events_applied += 1;
-                }
-                Err(source) => {
-                    return Err(Box::new(FoldError {
-                        index: folded.events_applied,
-                        event_id: event.id.clone(),
-                        events_applied: folded.events_applied,
-                        state: std::mem::take(&mut folded.state),
-                        source,
-                    }));
-                }
-            }
+            let store = session.as_ref().map(|s| &s.store);
+            self.fold_step(folded, event, step, store)?;
         }
         Ok(())
     }
@@ -365,15 +382,7 @@ impl StateView {
             };
         }
         loop {
-            frame.clear();
-            while frame.len() < config.fold_batch_events.max(1)
-                && frame.byte_len() < config.fold_batch_bytes
-            {
-                match events.next() {
-                    Some(event) => frame.push(event.borrow()),
-                    None => break,
-                }
-            }
+            fill_frame(&mut frame, events, config);
             if frame.is_empty() {
                 break;
             }
@@ -633,27 +642,16 @@ impl StateView {
             self.folds_in_batches() && self.handle.runtime.config().fold_batch_events > 1;
         if events.is_empty() || !in_frames {
             let result = self.fold_per_event_async(state, events, parameters).await;
-            let (events, usage) = match &result {
-                Ok(folded) => (folded.events_applied, folded.usage()),
-                Err(failed) => (failed.events_applied, Usage::default()),
-            };
-            let outcome = result.as_ref().map(drop).map_err(|failed| &failed.source);
-            self.handle.metrics.record(Outcome {
-                started,
-                events: events as u64,
-                fuel: usage.fuel,
-                peak_memory: usage.peak_memory,
-                error: outcome.err(),
-            });
+            self.observe_fold(started, &result);
             return result;
         }
         match self.fold_frames_async(&state, events, parameters).await {
             Some(folded) => {
-                let ok: Result<(), Error> = Ok(());
-                self.handle
-                    .observe(started, folded.events_applied as u64, folded.usage(), &ok);
-                Ok(folded)
+                let result = Ok(folded);
+                self.observe_fold(started, &result);
+                result
             }
+            // `fold` counts itself.
             None => self.fold(state, events, parameters),
         }
     }
@@ -684,24 +682,8 @@ impl StateView {
                 }
                 Err(e) => Err(e),
             };
-            match step {
-                Ok(state) => {
-                    let store = &kept.as_ref().expect("just used").store;
-                    folded.fuel_consumed += self.handle.fuel_used(store);
-                    folded.peak_memory_bytes = store::peak_memory_bytes(store);
-                    folded.state = state;
-                    folded.events_applied += 1;
-                }
-                Err(source) => {
-                    return Err(Box::new(FoldError {
-                        index: folded.events_applied,
-                        event_id: event.id.clone(),
-                        events_applied: folded.events_applied,
-                        state: folded.state,
-                        source,
-                    }));
-                }
-            }
+            let store = kept.as_ref().map(|s| &s.store);
+            self.fold_step(&mut folded, event, step, store)?;
         }
         Ok(folded)
     }
@@ -725,17 +707,11 @@ impl StateView {
         let params = (&wit_state, parameters.as_slice());
         load.call_async(&mut *store, params).await.ok()?.0.ok()?;
         fuel_consumed += self.handle.fuel_used(store);
-        let mut rest = events;
-        while !rest.is_empty() {
-            frame.clear();
-            while let Some((event, tail)) = rest.split_first() {
-                if frame.len() >= config.fold_batch_events
-                    || frame.byte_len() >= config.fold_batch_bytes
-                {
-                    break;
-                }
-                frame.push(event);
-                rest = tail;
+        let mut rest = events.iter();
+        loop {
+            fill_frame(&mut frame, &mut rest, config);
+            if frame.is_empty() {
+                break;
             }
             self.handle.arm_async(store, site).ok()?;
             let applied = apply.call_async(&mut *store, (frame.as_bytes(),)).await;
@@ -816,6 +792,24 @@ impl ViewInstance {
             self.session = None;
         }
         result
+    }
+}
+
+/// Refills `frame` from `events` up to the runtime's frame limits (events and bytes); empty when
+/// `events` is.
+fn fill_frame<E: Borrow<Event>>(
+    frame: &mut FrameWriter,
+    events: &mut impl Iterator<Item = E>,
+    config: &RuntimeConfig,
+) {
+    frame.clear();
+    while frame.len() < config.fold_batch_events.max(1)
+        && frame.byte_len() < config.fold_batch_bytes
+    {
+        match events.next() {
+            Some(event) => frame.push(event.borrow()),
+            None => break,
+        }
     }
 }
 
