@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use event_counter::EventCounts;
 use evident_guest_sdk::view;
-use evident_host::{Runtime, RuntimeConfig, StateChange, StateView};
+use evident_host::{FoldConfig, Runtime, RuntimeConfig, StateChange, StateView};
 use evident_testkit::guests::component_bytes;
 use evident_types::{Event, Parameters, State, read_json_lines};
 
@@ -58,7 +58,10 @@ pub fn runtime(setup: Setup) -> Runtime {
     let config = match setup {
         Setup::Default => default,
         Setup::PerEvent => RuntimeConfig {
-            fold_batch_events: 1,
+            fold: FoldConfig {
+                frame_events: 1,
+                ..default.fold
+            },
             ..default
         },
         Setup::Unmetered => RuntimeConfig {
@@ -138,7 +141,9 @@ pub fn native_in_memory(events: &[Event], parameters: &Parameters) -> EventCount
     use evident_guest_sdk::StateView as _;
     let mut counts = EventCounts::initialize(parameters).expect("initialize");
     for event in events {
-        counts.reduce(event, parameters).expect("reduce");
+        counts
+            .reduce(&event.as_event_ref(), parameters)
+            .expect("reduce");
     }
     counts
 }

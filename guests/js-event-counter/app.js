@@ -2,7 +2,7 @@
 // (Rust). Built with componentize-js against the `state-view-basic` world of evident:db@0.2.0;
 // the host runs it with every WASI capability denied.
 
-import { log } from 'evident:db/logging@0.2.0';
+import { log } from 'evident:db/logging@0.3.0';
 
 const JSON_TYPE = 'application/json';
 const encoder = new TextEncoder();

@@ -16,7 +16,7 @@ use evident_benches::{
 };
 use evident_guest_sdk::{change as native_change, view as native_view};
 use evident_types::frame::{self, FrameReader, FrameWriter};
-use evident_types::{Bytes, Command, Event, Parameters, State};
+use evident_types::{Bytes, Command, Parameters, State};
 use serde_json::json;
 
 /// Events per fold: enough that a fold takes tens of milliseconds.
@@ -203,10 +203,9 @@ fn main() -> Result<()> {
         .collect();
     let frame_decode = best(Box::new(|| {
         let start = Instant::now();
-        let mut event = Event::new("", "", "");
         for frame in &frames {
-            let mut reader = FrameReader::new(frame.clone()).unwrap();
-            while reader.read_into(&mut event).unwrap() {
+            let mut reader = FrameReader::new(frame).unwrap();
+            while let Some(event) = reader.next_event().unwrap() {
                 black_box(&event);
             }
         }
@@ -258,7 +257,8 @@ fn main() -> Result<()> {
         let mut counts: EventCounts = serde_json::from_slice(&big.bytes).unwrap();
         let start = Instant::now();
         for event in &events {
-            evident_guest_sdk::StateView::reduce(&mut counts, event, &parameters).unwrap();
+            evident_guest_sdk::StateView::reduce(&mut counts, &event.as_event_ref(), &parameters)
+                .unwrap();
         }
         start.elapsed()
     }));

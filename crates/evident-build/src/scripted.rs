@@ -53,9 +53,9 @@ impl ScriptLanguage {
     }
 }
 
-/// The WIT package guests build against: `wit/` of this repository.
-fn wit_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wit")
+/// The WIT package guests build against: this crate's copy of the repository's `wit/`.
+pub(crate) fn wit_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("wit")
 }
 
 fn default_target_dir() -> PathBuf {

@@ -269,7 +269,7 @@ pub(crate) fn fold(args: FoldArgs<'_>) -> Result<ExitCode> {
             args.events.display(),
             input.origins[failed.index],
             failed.event_id,
-            failed.events_applied,
+            failed.index,
             if args.output.is_some() {
                 " and saved"
             } else {

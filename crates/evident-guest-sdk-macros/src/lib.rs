@@ -17,7 +17,7 @@
 //!     fn initialize(_: &Parameters) -> Result<Self, ViewError> {
 //!         Ok(Seen(0))
 //!     }
-//!     fn reduce(&mut self, _: &Event, _: &Parameters) -> Result<(), ViewError> {
+//!     fn reduce(&mut self, _: &EventRef<'_>, _: &Parameters) -> Result<(), ViewError> {
 //!         self.0 += 1;
 //!         Ok(())
 //!     }
@@ -60,9 +60,10 @@ impl Kind {
     }
 }
 
-/// The WIT package the SDK was built against: `wit/` at the workspace root.
+/// The WIT package the SDK was built against: this crate's copy of the repository's `wit/`
+/// (a test in the host checks they are the same).
 fn wit_dir() -> Result<PathBuf, String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wit");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("wit");
     dir.canonicalize()
         .map_err(|e| format!("the Evident WIT package is not at {}: {e}", dir.display()))
 }
@@ -118,10 +119,24 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
     let self_ty = &item_impl.self_ty;
     let sdk = quote!(::evident_guest_sdk::__private);
 
+    // The imports each world has, mapped to the SDK's shared bindings of them.
+    let shared = |interface: &str| {
+        let module = syn::Ident::new(&interface.replace('-', "_"), Span::call_site());
+        let key = format!("evident:db/{interface}@0.3.0");
+        quote!(#key: ::evident_guest_sdk::__private::bindings::evident::db::#module,)
+    };
+    let mut with = quote!();
+    let imports: &[&str] = match kind {
+        Kind::View => &["types", "logging", "refusal", "frame-progress"],
+        Kind::Change => &["types", "logging", "refusal"],
+    };
+    for interface in imports {
+        with.extend(shared(interface));
+    }
     let (module, world, guest_impl) = match kind {
         Kind::View => (
             quote!(__evident_state_view_component),
-            "evident:db/state-view-component@0.2.0",
+            "evident:db/state-view-component@0.3.0",
             quote! {
                 impl exports::evident::db::state_view::Guest for Component {
                     fn reduce(
@@ -170,7 +185,7 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
         ),
         Kind::Change => (
             quote!(__evident_state_change_component),
-            "evident:db/state-change-component@0.2.0",
+            "evident:db/state-change-component@0.3.0",
             quote! {
                 impl exports::evident::db::state_change::Guest for Component {
                     fn process(
@@ -192,9 +207,6 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
         ),
     };
 
-    let version = env!("CARGO_PKG_VERSION");
-    let version_len = version.len();
-    let version_bytes = syn::LitByteStr::new(version.as_bytes(), Span::call_site());
     Ok(quote! {
         #[cfg(target_arch = "wasm32")]
         #[doc(hidden)]
@@ -209,16 +221,8 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
                 world: #world,
                 path: #wit_dir,
                 runtime_path: "::evident_guest_sdk::__private::wit_bindgen::rt",
-                with: {
-                    "evident:db/types@0.2.0": ::evident_guest_sdk::__private::bindings::evident::db::types,
-                    "evident:db/logging@0.2.0": ::evident_guest_sdk::__private::bindings::evident::db::logging,
-                },
+                with: { #with },
             });
-
-            /// Lets `evident inspect` tell which SDK built the component.
-            #[unsafe(link_section = "evident-sdk-version")]
-            #[used]
-            static SDK_VERSION: [u8; #version_len] = *#version_bytes;
 
             struct Component;
 

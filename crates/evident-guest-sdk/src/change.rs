@@ -11,6 +11,9 @@ use crate::codec::{Codec, DecodeError, decode_by_content_type};
 ///
 /// Put `#[state_change]` on the impl to export it as a component. `process` must not depend on
 /// anything but its inputs: the database may call it again to replay or to validate.
+///
+/// A type that is also a [`crate::StateView`] (both attributes on it, over the same codec) is a
+/// *decider*: one component whose view folds the history into the state its change decides on.
 pub trait StateChange: Serialize + DeserializeOwned + Default + Sized {
     /// How the state is stored ([`crate::Json`] or [`crate::Cbor`]).
     type Codec: Codec;
@@ -83,8 +86,16 @@ fn decode<C: StateChange>(state: &State, command: &Command) -> Result<(C, C::Com
 
 fn decode_state<C: StateChange>(state: &State) -> Result<C, GuestError> {
     let stored = <C::Codec as Codec>::CONTENT_TYPE;
-    if state.is_empty() {
+    if state.is_absent() && state.bytes.is_empty() {
         Ok(C::default())
+    } else if state.is_absent() {
+        Err(GuestError::new(
+            codes::INVALID_STATE,
+            format!(
+                "the state has {} bytes but no content type (\"no state yet\" has no bytes)",
+                state.bytes.len()
+            ),
+        ))
     } else if state.content_type != stored {
         Err(GuestError::new(
             codes::INVALID_STATE,

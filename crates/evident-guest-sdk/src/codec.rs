@@ -91,3 +91,37 @@ pub enum DecodeError {
     #[error(transparent)]
     Codec(#[from] CodecError),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Floats of every magnitude, from a fixed pseudo-random sequence of bit patterns.
+    fn floats() -> impl Iterator<Item = f64> {
+        let mut bits: u64 = 0x9e37_79b9_7f4a_7c15;
+        std::iter::from_fn(move || {
+            bits ^= bits << 13;
+            bits ^= bits >> 7;
+            bits ^= bits << 17;
+            Some(f64::from_bits(bits))
+        })
+        .filter(|f| f.is_finite())
+        .take(20_000)
+    }
+
+    #[test]
+    fn every_float_comes_back_from_json_bit_for_bit() {
+        for value in floats().chain([0.1, 1.0 / 3.0, f64::MIN_POSITIVE, 5e-324, -0.0]) {
+            let back: f64 = Json::decode(&Json::encode(&value).unwrap()).unwrap();
+            assert_eq!(back.to_bits(), value.to_bits(), "{value:e}");
+        }
+    }
+
+    #[test]
+    fn every_float_comes_back_from_cbor_bit_for_bit() {
+        for value in floats() {
+            let back: f64 = Cbor::decode(&Cbor::encode(&value).unwrap()).unwrap();
+            assert_eq!(back.to_bits(), value.to_bits(), "{value:e}");
+        }
+    }
+}

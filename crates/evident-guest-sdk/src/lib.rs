@@ -3,10 +3,12 @@
 //! A guest author implements [`StateView`] (fold events into a state) or [`StateChange`] (turn a
 //! command into events) for an ordinary serde type and puts one attribute on the impl. The
 //! attribute emits the WebAssembly component glue; the SDK decodes and encodes the state with the
-//! [`Codec`] the author picks ([`Json`] or [`Cbor`]), hands over events as
-//! [`evident_types::Event`], and routes [`info!`]/[`warn!`]/... to the host's log. Guest code never
-//! names a generated binding, and the same type runs natively through [`view::reduce`] and
-//! [`change::process`], which is how tests compare it with its component.
+//! [`Codec`] the author picks ([`Json`] or [`Cbor`]), lends each event to `reduce` as an
+//! [`EventRef`] (attributes borrowed from the frame it arrived in, nothing copied), and routes
+//! [`info!`]/[`warn!`]/... to the host's log. Guest code never names a generated binding, and
+//! the same type runs natively through [`view::reduce`] and [`change::process`], which is how
+//! tests compare it with its component. A type with both attributes is a decider: one
+//! component that folds its own events and decides on the state they make.
 //!
 //! ```
 //! use evident_guest_sdk::prelude::*;
@@ -24,7 +26,7 @@
 //!         Ok(Total::default())
 //!     }
 //!
-//!     fn reduce(&mut self, _event: &Event, _parameters: &Parameters) -> Result<(), ViewError> {
+//!     fn reduce(&mut self, _event: &EventRef<'_>, _parameters: &Parameters) -> Result<(), ViewError> {
 //!         self.events += 1;
 //!         Ok(())
 //!     }
@@ -43,20 +45,21 @@
 pub mod change;
 pub mod codec;
 pub mod log;
+mod progress;
 pub mod view;
 
 pub use change::StateChange;
 pub use codec::{Cbor, Codec, CodecError, Json};
 pub use evident_guest_sdk_macros::{state_change, state_view};
-pub use evident_types::{Bytes, Command, Event, GuestError, Parameters, State};
+pub use evident_types::{Bytes, Command, Event, EventRef, GuestError, Parameters, State};
 pub use log::LogLevel;
 pub use view::{BatchError, StateView, ViewError};
 
 /// Everything a guest usually needs, in one `use`.
 pub mod prelude {
     pub use crate::{
-        Cbor, Command, Event, GuestError, Json, Parameters, State, StateChange, StateView,
-        ViewError, state_change, state_view,
+        Cbor, Command, Event, EventRef, GuestError, Json, Parameters, State, StateChange,
+        StateView, ViewError, state_change, state_view,
     };
     pub use crate::{debug, error, info, trace, warn};
     pub use serde::{Deserialize, Serialize};
@@ -74,7 +77,7 @@ pub mod __private {
     pub mod bindings {
         wit_bindgen::generate!({
             world: "guest-imports",
-            path: "../../wit",
+            path: "wit",
             generate_unused_types: true,
         });
     }

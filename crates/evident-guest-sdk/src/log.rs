@@ -1,10 +1,7 @@
 //! Logging from a guest to the host's log.
 //!
 //! In a component each line goes to the host's `logging` import, which tags it with the
-//! component's name. Natively (tests, benches) lines go to the sink set with
-//! [`set_native_sink`], or nowhere.
-
-use std::sync::RwLock;
+//! component's name. Natively (tests, benches) lines are dropped.
 
 /// How much a log line matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -19,16 +16,6 @@ pub enum LogLevel {
     Debug,
     /// Very detailed.
     Trace,
-}
-
-/// Where log lines go when the guest runs natively.
-pub type NativeSink = fn(LogLevel, &str);
-
-static NATIVE_SINK: RwLock<Option<NativeSink>> = RwLock::new(None);
-
-/// Sends native log lines to `sink` (e.g. to collect them in a test); `None` drops them.
-pub fn set_native_sink(sink: Option<NativeSink>) {
-    *NATIVE_SINK.write().unwrap_or_else(|e| e.into_inner()) = sink;
 }
 
 /// Writes one line to the host's log; the macros call this.
@@ -46,9 +33,7 @@ pub fn log(level: LogLevel, message: &str) {
         logging::log(level, message);
     }
     #[cfg(not(target_arch = "wasm32"))]
-    if let Some(sink) = *NATIVE_SINK.read().unwrap_or_else(|e| e.into_inner()) {
-        sink(level, message);
-    }
+    let _ = (level, message);
 }
 
 /// Logs at a level with `format!` arguments.

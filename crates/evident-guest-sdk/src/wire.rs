@@ -1,21 +1,51 @@
-//! Conversions between the generated WIT records and `evident_types`, and the bodies of the
-//! exports the attribute macros emit.
+//! The bodies of the exports the attribute macros emit, and the conversions between the
+//! generated WIT records and `evident_types`.
 
-use evident_types::{Command, Event, GuestError, Parameters, State, WireEvent};
+use evident_types::{
+    Command, Event, EventRef, Extensions, GuestError, Parameters, State, WireEvent,
+};
 
 use crate::__private::bindings::evident::db::types as wit;
 use crate::change::{self, StateChange};
-use crate::view::{self, Resident, StateView};
+use crate::view::{self, Resident, StateView, ViewError};
+
+/// Lets `evident inspect` tell which SDK built the component: one custom section per
+/// component, whichever attributes it uses.
+#[cfg(target_arch = "wasm32")]
+#[allow(unsafe_code)] // `link_section` is how a custom section is written; nothing runs it.
+#[unsafe(link_section = "evident-sdk-version")]
+#[used]
+static SDK_VERSION: [u8; env!("CARGO_PKG_VERSION").len()] = {
+    let text = env!("CARGO_PKG_VERSION").as_bytes();
+    let mut bytes = [0; env!("CARGO_PKG_VERSION").len()];
+    let mut i = 0;
+    while i < bytes.len() {
+        bytes[i] = text[i];
+        i += 1;
+    }
+    bytes
+};
 
 /// Makes a panic log its message (at error level) before the component traps, so the host's
 /// trap error can say what happened instead of just "unreachable".
 fn report_panics() {
     static INSTALL: std::sync::Once = std::sync::Once::new();
     INSTALL.call_once(|| {
+        #[cfg(target_arch = "wasm32")]
+        std::hint::black_box(&SDK_VERSION);
         std::panic::set_hook(Box::new(|info| {
             crate::log::log(crate::LogLevel::Error, &format!("panic: {info}"));
         }));
     });
+}
+
+/// A view's refusal as the export returns it: the bare message, with its code (if it has one)
+/// given to the host first.
+fn refused(error: ViewError) -> String {
+    if let Some(refusal) = error.as_guest_error() {
+        crate::progress::refuse(&refusal);
+    }
+    error.to_string()
 }
 
 /// The body of an exported `initialize`.
@@ -25,7 +55,7 @@ pub fn export_view_initialize<V: StateView>(
     report_panics();
     view::initialize::<V>(&parameters.into())
         .map(state_to_wit)
-        .map_err(|e| e.to_string())
+        .map_err(refused)
 }
 
 /// The body of an exported `reduce`.
@@ -35,14 +65,49 @@ pub fn export_view_reduce<V: StateView>(
     parameters: Vec<(String, String)>,
 ) -> Result<wit::State, String> {
     report_panics();
-    let event = event_from_wit(event)?;
-    view::reduce::<V>(
-        &state_from_wit(state),
-        &event,
-        &Parameters::from(parameters),
+    let parameters = Parameters::from(parameters);
+    let time = match event.time.as_deref().map(Event::parse_time).transpose() {
+        Ok(time) => time,
+        Err(e) => return Err(refused(invalid_event(&event.id, e))),
+    };
+    if let Some(name) = repeated_name(&event.extensions) {
+        let message = format!("event {:?} names extension `{name}` twice", event.id);
+        return Err(refused(ViewError::with_code(
+            view::codes::INVALID_EVENT,
+            message,
+        )));
+    }
+    let lent = EventRef {
+        id: &event.id,
+        source: &event.source,
+        spec_version: &event.spec_version,
+        event_type: &event.type_,
+        datacontenttype: event.datacontenttype.as_deref(),
+        dataschema: event.dataschema.as_deref(),
+        subject: event.subject.as_deref(),
+        time,
+        data: event.data.as_deref(),
+        extensions: Extensions::from_pairs(&event.extensions),
+    };
+    view::reduce_ref::<V>(&state_from_wit(state), &lent, &parameters)
+        .map(state_to_wit)
+        .map_err(refused)
+}
+
+fn invalid_event(id: &str, error: evident_types::EventError) -> ViewError {
+    ViewError::with_code(
+        view::codes::INVALID_EVENT,
+        format!("event {id:?} is not a valid CloudEvent: {error}"),
     )
-    .map(state_to_wit)
-    .map_err(|e| e.to_string())
+}
+
+fn repeated_name(pairs: &[(String, String)]) -> Option<&str> {
+    pairs.iter().enumerate().find_map(|(i, (name, _))| {
+        pairs[..i]
+            .iter()
+            .any(|(earlier, _)| earlier == name)
+            .then_some(name.as_str())
+    })
 }
 
 /// Where a component keeps its [`Resident`] view between `state-view-batch` calls.
@@ -57,7 +122,7 @@ pub fn export_view_load_state<V: StateView>(
     report_panics();
     slot.replace(None);
     let resident = Resident::load(&state_from_wit(state), parameters.into());
-    *slot.borrow_mut() = Some(resident.map_err(|e| e.to_string())?);
+    *slot.borrow_mut() = Some(resident.map_err(refused)?);
     Ok(())
 }
 
@@ -69,9 +134,9 @@ pub fn export_view_apply_events<V: StateView>(
     report_panics();
     let mut slot = slot.borrow_mut();
     let resident = slot.as_mut().ok_or_else(|| (0, NOT_LOADED.to_owned()))?;
-    resident.apply(events.into()).map(drop).map_err(|e| {
+    resident.apply(&events).map(drop).map_err(|e| {
         let index = u32::try_from(e.index).unwrap_or(u32::MAX);
-        (index, e.error.to_string())
+        (index, refused(e.error))
     })
 }
 
@@ -80,7 +145,7 @@ pub fn export_view_save_state<V: StateView>(slot: &ResidentSlot<V>) -> Result<wi
     report_panics();
     let slot = slot.borrow();
     let resident = slot.as_ref().ok_or_else(|| NOT_LOADED.to_owned())?;
-    resident.save().map(state_to_wit).map_err(|e| e.to_string())
+    resident.save().map(state_to_wit).map_err(refused)
 }
 
 const NOT_LOADED: &str = "no state is loaded: call load-state first";
@@ -107,8 +172,10 @@ pub fn export_change_validate<C: StateChange>(
     command: wit::Command,
 ) -> Result<bool, String> {
     report_panics();
-    change::validate::<C>(&state_from_wit(state), &command_from_wit(command))
-        .map_err(|e| e.to_string())
+    change::validate::<C>(&state_from_wit(state), &command_from_wit(command)).map_err(|e| {
+        crate::progress::refuse(&e);
+        e.message
+    })
 }
 
 fn state_from_wit(state: wit::State) -> State {
@@ -141,24 +208,6 @@ fn error_to_wit(error: GuestError) -> wit::Error {
         message: error.message,
         details: error.details.map(Into::into),
     }
-}
-
-/// The host sends valid events; they are checked anyway, since a host is not obliged to be ours.
-fn event_from_wit(event: wit::Event) -> Result<Event, String> {
-    let id = event.id.clone();
-    Event::try_from(WireEvent {
-        id: event.id,
-        source: event.source,
-        spec_version: event.spec_version,
-        event_type: event.type_,
-        datacontenttype: event.datacontenttype,
-        dataschema: event.dataschema,
-        subject: event.subject,
-        time: event.time,
-        data: event.data,
-        extensions: event.extensions,
-    })
-    .map_err(|e| view::invalid_event(&id, e))
 }
 
 fn event_to_wit(event: Event) -> wit::Event {

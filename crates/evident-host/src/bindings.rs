@@ -1,25 +1,14 @@
-//! Host bindings generated from `wit/`, the one source of truth.
+//! The WIT types of the newest release, generated from the crate's copy of `wit/` (the one
+//! source of truth; a test checks the copy is the same). The imports are linked by hand in
+//! `imports`, for every release at once.
 
 #![allow(missing_docs)]
 
-pub(crate) mod view {
-    wasmtime::component::bindgen!({
-        world: "state-view-component",
-        path: "../../wit",
-    });
-}
+wasmtime::component::bindgen!({
+    world: "decider-component",
+    path: "wit",
+});
 
-pub(crate) mod change {
-    wasmtime::component::bindgen!({
-        world: "state-change-component",
-        path: "../../wit",
-        with: {
-            "evident:db/types": crate::bindings::view::evident::db::types,
-            "evident:db/logging": crate::bindings::view::evident::db::logging,
-        },
-    });
-}
-
-pub(crate) use view::evident::db::logging;
-pub(crate) use view::evident::db::types as wit;
-pub(crate) use view::exports::evident::db::state_view_batch::BatchError;
+pub(crate) use evident::db::logging::LogLevel;
+pub(crate) use evident::db::types as wit;
+pub(crate) use exports::evident::db::state_view_batch::BatchError;

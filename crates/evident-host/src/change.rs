@@ -4,17 +4,15 @@ use std::time::Instant;
 
 use evident_types::{Command, Event, Parameters, State};
 use wasmtime::Store;
-use wasmtime::component::Component;
-
-use wasmtime::component::InstancePre;
+use wasmtime::component::{Component, Instance, InstancePre};
 
 use crate::bindings::wit;
-use crate::component::{Bound, Export, Handle, Interface, Kind, Signature, Usage};
+use crate::component::{Export, Handle, Interface, Kind, Signature, Usage, run_sync};
 use crate::error::Error;
 use crate::limits::Limits;
 use crate::metrics::MetricsSnapshot;
 use crate::runtime::Runtime;
-use crate::store::{self, CallSite, StoreData};
+use crate::store::{self, CallSite, Mode, StoreData};
 use crate::wire;
 
 /// A loaded state change, ready to call. Cloning is cheap; every call runs on a fresh instance.
@@ -72,6 +70,11 @@ impl StateChange {
         &self.handle.name
     }
 
+    /// The compiled code.
+    pub(crate) fn component(&self) -> &Component {
+        self.handle.pre.component()
+    }
+
     /// The release of `evident:db` the component was built against, e.g. `"0.2.0"`.
     pub fn wit_version(&self) -> &'static str {
         self.handle.wit_version
@@ -96,48 +99,97 @@ impl StateChange {
         command: &Command,
         parameters: &Parameters,
     ) -> Result<Vec<Event>, Error> {
-        let site = self.handle.site("process");
-        let state = wire::state_to_wit(state);
-        let command = wire::command_to_wit(command);
-        let started = Instant::now();
-        let called = self.call(site, self.handle.exports.process, |process, store| {
-            process.call(store, (&state, &command, parameters.as_slice()))
-        });
-        self.observed(started, called, |result| self.emitted(site, result))
+        run_sync(self.process_in(Mode::Sync, state, command, parameters))
     }
 
     /// Tells whether the component would accept the command, without emitting anything.
     pub fn validate(&self, state: &State, command: &Command) -> Result<bool, Error> {
-        let state = wire::state_to_wit(state);
-        let command = wire::command_to_wit(command);
-        let site = self.handle.site("validate");
-        let started = Instant::now();
-        let called = self.call(site, self.handle.exports.validate, |validate, store| {
-            validate.call(store, (&state, &command))
-        });
-        self.observed(started, called, |result| {
-            result.map_err(|message| self.refused(site, message))
-        })
+        run_sync(self.validate_in(Mode::Sync, state, command))
     }
 
-    /// Interprets what a call returned with `then` and counts the call in the metrics.
-    fn observed<R, T>(
+    /// The component's counters so far (shared by every clone of this handle).
+    pub fn metrics(&self) -> MetricsSnapshot {
+        self.handle.metrics.snapshot()
+    }
+
+    async fn process_in(
         &self,
-        started: Instant,
-        called: Result<(R, Usage), Error>,
-        then: impl FnOnce(R) -> Result<T, Error>,
-    ) -> Result<T, Error> {
-        let (result, usage) = match called {
-            Ok((returned, usage)) => (then(returned), usage),
+        mode: Mode,
+        state: &State,
+        command: &Command,
+        parameters: &Parameters,
+    ) -> Result<Vec<Event>, Error> {
+        let started = Instant::now();
+        let site = self.handle.site("process");
+        let (result, usage) = match self.handle.instantiate(site, mode).await {
+            Ok((mut store, instance)) => {
+                let result = self
+                    .process_on(&mut store, &instance, mode, state, command, parameters)
+                    .await;
+                (result, self.handle.usage(&store))
+            }
             Err(e) => (Err(e), Usage::default()),
         };
         self.handle.observe(started, 0, usage, &result);
         result
     }
 
-    /// The component's counters so far (shared by every clone of this handle).
-    pub fn metrics(&self) -> MetricsSnapshot {
-        self.handle.metrics.snapshot()
+    /// `process` on a live instance of this component (or of a decider component that is also
+    /// this change).
+    pub(crate) async fn process_on(
+        &self,
+        store: &mut Store<StoreData>,
+        instance: &Instance,
+        mode: Mode,
+        state: &State,
+        command: &Command,
+        parameters: &Parameters,
+    ) -> Result<Vec<Event>, Error> {
+        let site = self.handle.site("process");
+        self.handle.arm(store, site, mode)?;
+        let state = wire::state_to_wit(state);
+        let command = wire::command_to_wit(command);
+        let result = match self.handle.exports.process.bind(&mut *store, instance) {
+            Ok(process) => {
+                process
+                    .invoke(mode, store, (&state, &command, parameters.as_slice()))
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok((returned,)) => self.emitted(site, returned),
+            Err(e) => Err(store::classify(e, store, site)),
+        }
+    }
+
+    async fn validate_in(
+        &self,
+        mode: Mode,
+        state: &State,
+        command: &Command,
+    ) -> Result<bool, Error> {
+        let started = Instant::now();
+        let site = self.handle.site("validate");
+        let state = wire::state_to_wit(state);
+        let command = wire::command_to_wit(command);
+        let (result, usage) = match self.handle.instantiate(site, mode).await {
+            Ok((mut store, instance)) => {
+                let called = match self.handle.exports.validate.bind(&mut store, &instance) {
+                    Ok(validate) => validate.invoke(mode, &mut store, (&state, &command)).await,
+                    Err(e) => Err(e),
+                };
+                let result = match called {
+                    Ok((Ok(valid),)) => Ok(valid),
+                    Ok((Err(message),)) => Err(store::refusal(&mut store, site, message)),
+                    Err(e) => Err(store::classify(e, &mut store, site)),
+                };
+                (result, self.handle.usage(&store))
+            }
+            Err(e) => (Err(e), Usage::default()),
+        };
+        self.handle.observe(started, 0, usage, &result);
+        result
     }
 
     /// The events `process` returned, checked against the limits and the CloudEvents rules, or
@@ -175,16 +227,6 @@ impl StateChange {
         }
     }
 
-    fn refused(&self, site: CallSite<'_>, message: String) -> Error {
-        Error::Guest {
-            component: self.handle.name.clone(),
-            function: site.function,
-            code: None,
-            message,
-            details: None,
-        }
-    }
-
     /// Refuses more events, or more event data, than the limits allow.
     fn check_events(&self, site: CallSite<'_>, events: &[wit::Event]) -> Result<(), Error> {
         store::check_output(site, "events", events.len(), self.handle.limits.max_events)?;
@@ -199,27 +241,11 @@ impl StateChange {
             self.handle.limits.max_output_bytes,
         )
     }
-
-    /// Runs `export` on a fresh, armed instance and names any Wasmtime failure.
-    fn call<S: Signature, R>(
-        &self,
-        site: CallSite<'_>,
-        export: Export<S>,
-        f: impl FnOnce(Bound<S>, &mut Store<StoreData>) -> wasmtime::Result<(R,)>,
-    ) -> Result<(R, Usage), Error> {
-        let (mut store, instance) = self.handle.instantiate(site)?;
-        let result = export
-            .bind(&mut store, &instance)
-            .and_then(|func| f(func, &mut store));
-        match result {
-            Ok((r,)) => Ok((r, self.handle.usage(&store))),
-            Err(e) => Err(store::classify(e, &mut store, site)),
-        }
-    }
 }
 
 /// The same calls for hosts on an async executor (feature `async`): deadlines yield to the
-/// executor at every epoch tick instead of blocking a thread.
+/// executor at every epoch tick instead of blocking a thread, and the results are the same as
+/// the synchronous calls', made by the same code.
 #[cfg(feature = "async")]
 impl StateChange {
     /// [`StateChange::process`], through `call_async`.
@@ -229,50 +255,13 @@ impl StateChange {
         command: &Command,
         parameters: &Parameters,
     ) -> Result<Vec<Event>, Error> {
-        let site = self.handle.site("process");
-        let state = wire::state_to_wit(state);
-        let command = wire::command_to_wit(command);
-        let started = Instant::now();
-        let params = (&state, &command, parameters.as_slice());
-        let called = self
-            .call_async(site, self.handle.exports.process, params)
-            .await;
-        self.observed(started, called, |result| self.emitted(site, result))
+        self.process_in(Mode::Async, state, command, parameters)
+            .await
     }
 
     /// [`StateChange::validate`], through `call_async`.
     pub async fn validate_async(&self, state: &State, command: &Command) -> Result<bool, Error> {
-        let site = self.handle.site("validate");
-        let state = wire::state_to_wit(state);
-        let command = wire::command_to_wit(command);
-        let started = Instant::now();
-        let called = self
-            .call_async(site, self.handle.exports.validate, (&state, &command))
-            .await;
-        self.observed(started, called, |result| {
-            result.map_err(|message| self.refused(site, message))
-        })
-    }
-
-    async fn call_async<S, R>(
-        &self,
-        site: CallSite<'_>,
-        export: Export<S>,
-        params: S::Params<'_>,
-    ) -> Result<(R, Usage), Error>
-    where
-        S: Signature<Results = (R,)>,
-        R: 'static,
-    {
-        let (mut store, instance) = self.handle.instantiate_async(site).await?;
-        let result = match export.bind(&mut store, &instance) {
-            Ok(func) => func.call_async(&mut store, params).await,
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok((r,)) => Ok((r, self.handle.usage(&store))),
-            Err(e) => Err(store::classify(e, &mut store, site)),
-        }
+        self.validate_in(Mode::Async, state, command).await
     }
 }
 

@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::limits::Limits;
 use crate::metrics::{Metrics, Outcome};
 use crate::runtime::Runtime;
-use crate::store::{self, CallSite, StoreData};
+use crate::store::{self, CallSite, Mode, StoreData};
 
 /// What a component is loaded as.
 #[derive(Clone, Copy)]
@@ -48,13 +48,19 @@ pub(crate) const STATE_CHANGE: Kind = Kind {
     wasi: false,
 };
 
-/// Interfaces a component may import: the log, and the type-only interface records come from.
-const GRANTED_IMPORTS: [&str; 2] = ["evident:db/logging", "evident:db/types"];
+/// Interfaces a component may import: the log, refusal codes, frame progress, and the type-only
+/// interface records come from (see `imports`).
+const GRANTED_IMPORTS: [&str; 4] = [
+    "evident:db/logging",
+    "evident:db/refusal",
+    "evident:db/frame-progress",
+    "evident:db/types",
+];
 
 /// Every release of the `evident:db` package this host serves, oldest first. The newest is
 /// `wit/`; the others are frozen in `wit/versions/`. A component built against any of them
 /// loads and runs: the host links each release's imports and finds each release's exports.
-pub const WIT_VERSIONS: [&str; 2] = ["0.1.0", "0.2.0"];
+pub const WIT_VERSIONS: [&str; 3] = ["0.1.0", "0.2.0", "0.3.0"];
 
 /// Compiles component bytes, naming the component in the error.
 pub(crate) fn compile(
@@ -66,14 +72,22 @@ pub(crate) fn compile(
     Component::new(runtime.engine(), bytes).map_err(|e| invalid(name, kind, format!("{e:#}")))
 }
 
-/// Checks a compiled component's imports and exports against `kind`, ready to instantiate;
-/// returns it with the interface it exports as `kind` and that interface's version.
+/// What the load-time check found in a component.
+pub(crate) struct Prepared {
+    pub(crate) pre: InstancePre<StoreData>,
+    /// The interface it exports as its kind, and that interface's release.
+    pub(crate) interface: Interface,
+    /// Whether it calls `frame-progress.begin-event`, so frames are metered event by event.
+    pub(crate) meters_events: bool,
+}
+
+/// Checks a compiled component's imports and exports against `kind`, ready to instantiate.
 pub(crate) fn prepare(
     runtime: &Runtime,
     name: &str,
     component: &Component,
     kind: Kind,
-) -> Result<(InstancePre<StoreData>, Interface), Error> {
+) -> Result<Prepared, Error> {
     let engine = runtime.engine();
     let ty = component.component_type();
     let imports: Vec<&str> = ty.imports(engine).map(|(import, _)| import).collect();
@@ -112,7 +126,14 @@ pub(crate) fn prepare(
         .linker()
         .instantiate_pre(component)
         .map_err(|e| invalid(name, kind, format!("{e:#}")))?;
-    Ok((pre, interface))
+    let meters_events = imports
+        .iter()
+        .any(|import| unversioned(import) == "evident:db/frame-progress");
+    Ok(Prepared {
+        pre,
+        interface,
+        meters_events,
+    })
 }
 
 pub(crate) fn invalid(name: &str, kind: Kind, reason: String) -> Error {
@@ -217,33 +238,28 @@ pub(crate) struct Bound<S> {
     signature: PhantomData<fn() -> S>,
 }
 
-impl<S: Signature> Bound<S> {
+impl<S: Signature> Bound<S>
+where
+    S::Results: 'static,
+{
+    /// Calls the function as `mode` says: `call`, or `call_async` (for a store armed for it).
     #[allow(unsafe_code)]
-    pub(crate) fn call(
+    pub(crate) async fn invoke(
         &self,
-        store: impl AsContextMut,
-        params: S::Params<'_>,
-    ) -> wasmtime::Result<S::Results> {
-        // SAFETY: `Export::find` typechecked this function against `S` (lifetimes do not enter
-        // a component type) before `Export::bind` handed it out, as wasmtime's own bindgen does.
-        let typed = unsafe { TypedFunc::<S::Params<'_>, S::Results>::new_unchecked(self.func) };
-        typed.call(store, params)
-    }
-
-    /// [`Bound::call`] through `call_async`, for a store armed by `store::arm_async`.
-    #[cfg(feature = "async")]
-    #[allow(unsafe_code)]
-    pub(crate) async fn call_async(
-        &self,
+        mode: Mode,
         store: &mut Store<StoreData>,
         params: S::Params<'_>,
-    ) -> wasmtime::Result<S::Results>
-    where
-        S::Results: 'static,
-    {
-        // SAFETY: as for `Bound::call`.
+    ) -> wasmtime::Result<S::Results> {
+        // SAFETY: `TypedFunc::new_unchecked` requires that the function has the type
+        // `(S::Params, S::Results)`: `Export::find` typechecked exactly this pair against the
+        // component at load time, and `Export::bind` only hands out functions of instances of
+        // that component (lifetimes do not enter a component type), as wasmtime's bindgen does.
         let typed = unsafe { TypedFunc::<S::Params<'_>, S::Results>::new_unchecked(self.func) };
-        typed.call_async(store, params).await
+        match mode {
+            Mode::Sync => typed.call(store, params),
+            #[cfg(feature = "async")]
+            Mode::Async => typed.call_async(store, params).await,
+        }
     }
 }
 
@@ -257,6 +273,8 @@ pub(crate) struct Handle<E> {
     pub(crate) exports: E,
     /// The `evident:db` release the component was built against.
     pub(crate) wit_version: &'static str,
+    /// Whether frames are metered event by event (the component calls `begin-event`).
+    pub(crate) meters_events: bool,
     pub(crate) limits: Limits,
     /// Shared by every clone: they are the same component.
     pub(crate) metrics: Arc<Metrics>,
@@ -269,6 +287,28 @@ pub(crate) struct Usage {
     pub(crate) peak_memory: usize,
 }
 
+impl Usage {
+    /// Adds what another call used: fuel adds up, memory peaks.
+    pub(crate) fn add(&mut self, other: Usage) {
+        self.fuel = self.fuel.saturating_add(other.fuel);
+        self.peak_memory = self.peak_memory.max(other.peak_memory);
+    }
+}
+
+/// Runs a future made of synchronous calls ([`Mode::Sync`]) to its end on this thread: such a
+/// future never waits, so one poll finishes it. The host's calls are written once, as async
+/// functions over a [`Mode`], and the synchronous API runs them through this.
+pub(crate) fn run_sync<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut context) {
+        std::task::Poll::Ready(output) => output,
+        std::task::Poll::Pending => {
+            unreachable!("a synchronous call waited: only `Mode::Async` calls can")
+        }
+    }
+}
+
 impl<E> Handle<E> {
     /// Checks `component` against `kind` and finds its exports with `find`.
     pub(crate) fn new(
@@ -278,14 +318,16 @@ impl<E> Handle<E> {
         kind: Kind,
         find: impl FnOnce(&InstancePre<StoreData>, Interface) -> Result<E, String>,
     ) -> Result<Self, Error> {
-        let (pre, interface) = prepare(runtime, name, component, kind)?;
-        let exports = find(&pre, interface).map_err(|reason| invalid(name, kind, reason))?;
+        let prepared = prepare(runtime, name, component, kind)?;
+        let exports = find(&prepared.pre, prepared.interface)
+            .map_err(|reason| invalid(name, kind, reason))?;
         Ok(Handle {
             runtime: runtime.clone(),
             name: name.into(),
-            pre,
+            pre: prepared.pre,
             exports,
-            wit_version: interface.version,
+            wit_version: prepared.interface.version,
+            meters_events: prepared.meters_events,
             limits: runtime.config().limits,
             metrics: Arc::default(),
         })
@@ -305,32 +347,26 @@ impl<E> Handle<E> {
         &self,
         store: &mut Store<StoreData>,
         site: CallSite<'_>,
+        mode: Mode,
     ) -> Result<(), Error> {
-        store::arm(store, site, self.runtime.metering())
+        store::arm(store, site, mode, None)
     }
 
-    /// [`Handle::arm`] for an async call.
-    #[cfg(feature = "async")]
-    pub(crate) fn arm_async(
+    /// Arms `store` for a call that applies a frame of `events` events.
+    pub(crate) fn arm_frame(
         &self,
         store: &mut Store<StoreData>,
         site: CallSite<'_>,
+        mode: Mode,
+        events: u32,
     ) -> Result<(), Error> {
-        store::arm_async(store, site, self.runtime.metering())
-    }
-
-    /// A fresh store with this handle's limits, armed for the call `site` describes (so that
-    /// instantiation, which may run guest code, runs under them too).
-    pub(crate) fn armed_store(&self, site: CallSite<'_>) -> Result<Store<StoreData>, Error> {
-        let mut store = store::new_store(self.runtime.engine(), self.name.clone(), &self.limits);
-        self.arm(&mut store, site)?;
-        Ok(store)
+        store::arm(store, site, mode, Some((events, self.meters_events)))
     }
 
     /// What the last call on `store` used.
     pub(crate) fn usage(&self, store: &Store<StoreData>) -> Usage {
         Usage {
-            fuel: self.fuel_used(store),
+            fuel: store::fuel_used(store),
             peak_memory: store::peak_memory_bytes(store),
         }
     }
@@ -352,37 +388,27 @@ impl<E> Handle<E> {
         });
     }
 
-    /// Fuel the last call on `store` used (0 when fuel is not metered).
-    pub(crate) fn fuel_used(&self, store: &Store<StoreData>) -> u64 {
-        if self.runtime.metering().fuel {
-            let left = store.get_fuel().unwrap_or(0);
-            self.limits.fuel.saturating_sub(left)
-        } else {
-            0
-        }
-    }
-
-    /// [`Handle::instantiate`], instantiating through the async path.
-    #[cfg(feature = "async")]
-    pub(crate) async fn instantiate_async(
+    /// A fresh instance with this handle's limits, its store armed for the call `site`
+    /// describes (instantiation may run guest code, which then runs under them too).
+    pub(crate) async fn instantiate(
         &self,
         site: CallSite<'_>,
+        mode: Mode,
     ) -> Result<(Store<StoreData>, Instance), Error> {
-        let mut store = store::new_store(self.runtime.engine(), self.name.clone(), &self.limits);
-        self.arm_async(&mut store, site)?;
-        match self.pre.instantiate_async(&mut store).await {
-            Ok(instance) => Ok((store, instance)),
-            Err(e) => Err(store::classify(e, &mut store, site)),
-        }
-    }
-
-    /// A fresh, armed instance, or the failure named.
-    pub(crate) fn instantiate(
-        &self,
-        site: CallSite<'_>,
-    ) -> Result<(Store<StoreData>, Instance), Error> {
-        let mut store = self.armed_store(site)?;
-        match self.pre.instantiate(&mut store) {
+        self.metrics.count_instance();
+        let mut store = store::new_store(
+            self.runtime.engine(),
+            self.name.clone(),
+            &self.limits,
+            self.runtime.metering(),
+        );
+        self.arm(&mut store, site, mode)?;
+        let instance = match mode {
+            Mode::Sync => self.pre.instantiate(&mut store),
+            #[cfg(feature = "async")]
+            Mode::Async => self.pre.instantiate_async(&mut store).await,
+        };
+        match instance {
             Ok(instance) => Ok((store, instance)),
             Err(e) => Err(store::classify(e, &mut store, site)),
         }

@@ -102,17 +102,19 @@ pub enum Error {
     /// The component handed back more than [`crate::Limits::max_output_bytes`] or
     /// [`crate::Limits::max_events`] allow.
     #[error(
-        "component `{component}` returned too much from `{function}`: {actual} {what}, limit {limit}"
+        "component `{component}` returned too much from `{function}`: {} {what}, limit {limit}",
+        actual.map_or_else(|| "more".to_owned(), |actual| actual.to_string())
     )]
     OutputLimit {
         /// The component's name.
         component: Arc<str>,
         /// The export that returned it.
         function: &'static str,
-        /// What was counted: `state bytes`, `events` or `event data bytes`.
+        /// What was counted: `state bytes`, `events`, `event data bytes`, or `bytes copied out
+        /// of the guest` when Wasmtime stopped copying a result at the limit.
         what: &'static str,
-        /// How much it returned.
-        actual: usize,
+        /// How much it returned, when the host got to count it.
+        actual: Option<usize>,
         /// The limit.
         limit: usize,
     },
@@ -129,7 +131,7 @@ pub enum Error {
     },
     /// The bytes are not a component this host can run: not a component at all, the wrong
     /// world, or exports of the wrong shape.
-    #[error("`{component}` is not a valid {expected} component: {reason}")]
+    #[error("`{component}` is not a valid {expected}: {reason}")]
     InvalidComponent {
         /// The component's name.
         component: Arc<str>,
@@ -156,6 +158,17 @@ pub enum Error {
         path: PathBuf,
         /// Why.
         source: std::io::Error,
+    },
+    /// Every pooled instance slot is in use ([`crate::RuntimeConfig::pooled_instances`]): the
+    /// call did not start and may be retried once other calls finish.
+    #[error("component `{component}` could not start `{function}`: {reason}; retry when other calls have finished")]
+    PoolExhausted {
+        /// The component's name.
+        component: Arc<str>,
+        /// The export that was to run.
+        function: &'static str,
+        /// What Wasmtime said.
+        reason: String,
     },
     /// The runtime could not be set up (engine configuration, ticker thread).
     #[error("cannot set up the runtime: {0}")]
@@ -194,6 +207,12 @@ impl Error {
         }
     }
 
+    /// Tells whether the same call may succeed if made again later, unchanged: the host ran out
+    /// of a shared resource ([`Error::PoolExhausted`]), not the component of one of its limits.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Error::PoolExhausted { .. })
+    }
+
     /// Tells whether the component broke a sandbox limit (fuel, deadline, memory, table).
     pub fn is_limit(&self) -> bool {
         matches!(
@@ -207,19 +226,44 @@ impl Error {
     }
 }
 
-/// A fold that stopped at an event: which one, why, and the state before it.
-#[derive(Debug, thiserror::Error)]
-#[error("fold stopped at event {index} (id {event_id:?}) after {events_applied} events: {source}")]
+/// A fold that stopped at an event: which one, why, the state before it, and what the fold
+/// used, the failed calls included.
+#[derive(thiserror::Error)]
+#[error("fold stopped at event {index} (id {event_id:?}): {source}")]
 pub struct FoldError {
-    /// The 0-based position of the failing event in the input.
+    /// The 0-based position of the failing event in the input; as many events were applied
+    /// before it.
     pub index: usize,
     /// The failing event's id.
     pub event_id: String,
-    /// Events applied before it (equal to `index`).
-    pub events_applied: usize,
     /// The state after the last event that succeeded: nothing before the failure is lost.
     pub state: State,
     /// Why the event failed.
     #[source]
     pub source: Error,
+    /// Fuel used by every call of the fold, those that failed and those that replayed included.
+    pub fuel_consumed: u64,
+    /// The largest any instance of the fold grew its linear memory to.
+    pub peak_memory_bytes: usize,
+}
+
+impl std::fmt::Debug for FoldError {
+    /// The state's size and content type, not its bytes, which may be megabytes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FoldError")
+            .field("index", &self.index)
+            .field("event_id", &self.event_id)
+            .field(
+                "state",
+                &format_args!(
+                    "<{} bytes of {:?}>",
+                    self.state.bytes.len(),
+                    self.state.content_type
+                ),
+            )
+            .field("source", &self.source)
+            .field("fuel_consumed", &self.fuel_consumed)
+            .field("peak_memory_bytes", &self.peak_memory_bytes)
+            .finish()
+    }
 }

@@ -26,8 +26,8 @@ mod bindings;
 mod change;
 mod component;
 mod error;
+mod imports;
 mod limits;
-mod logging;
 mod metrics;
 mod registry;
 mod runtime;
@@ -41,11 +41,11 @@ pub use change::StateChange;
 pub use component::WIT_VERSIONS;
 pub use error::{Error, FoldError, TrapCode};
 pub use limits::Limits;
-pub use logging::MAX_LOG_LINE_BYTES;
+pub use imports::MAX_LOG_LINE_BYTES;
 pub use metrics::{ErrorKind, LATENCY_BUCKETS, LatencySnapshot, MetricsSnapshot};
 pub use registry::{
-    ComponentInfo, ComponentKind, ContentHash, Registry, RegistryError, Reloaded, Version,
-    Versioned, Watcher,
+    ComponentInfo, ComponentKind, ContentHash, Registry, RegistryError, Reloaded, Sandbox,
+    Version, Versioned, Watcher,
 };
 pub use runtime::{Runtime, RuntimeConfig};
-pub use view::{Folded, StateView, ViewInstance};
+pub use view::{FoldConfig, Folded, StateView, ViewInstance};

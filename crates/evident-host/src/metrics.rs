@@ -86,6 +86,8 @@ pub(crate) struct Metrics {
     peak_memory: AtomicUsize,
     latency_buckets: [AtomicU64; LATENCY_BUCKETS.len() + 1],
     latency_nanos: AtomicU64,
+    instances: AtomicU64,
+    replays: AtomicU64,
 }
 
 /// What one call did, for [`Metrics::record`].
@@ -98,6 +100,16 @@ pub(crate) struct Outcome<'a> {
 }
 
 impl Metrics {
+    /// One more instance created.
+    pub(crate) fn count_instance(&self) {
+        self.instances.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// One more failed frame replayed to find the failing event.
+    pub(crate) fn count_replay(&self) {
+        self.replays.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub(crate) fn record(&self, outcome: Outcome<'_>) {
         let elapsed = outcome.started.elapsed();
         self.calls.fetch_add(1, Ordering::Relaxed);
@@ -130,6 +142,8 @@ impl Metrics {
                 .map(|(kind, count)| (*kind, load(count)))
                 .collect(),
             fuel_consumed: load(&self.fuel),
+            instances: load(&self.instances),
+            fold_replays: load(&self.replays),
             peak_memory_bytes: self.peak_memory.load(Ordering::Relaxed),
             latency: LatencySnapshot {
                 buckets: LATENCY_BUCKETS
@@ -155,8 +169,14 @@ pub struct MetricsSnapshot {
     pub events: u64,
     /// Failed calls by kind, every kind listed.
     pub errors: Vec<(ErrorKind, u64)>,
-    /// Fuel used by all calls.
+    /// Fuel used by all calls, failed ones included.
     pub fuel_consumed: u64,
+    /// Instances created: one per fresh-instance call, one per fold, and one per replay of a
+    /// failed frame.
+    pub instances: u64,
+    /// Folds whose frame failed and were replayed from their last checkpoint to find the failing
+    /// event; after one, the fold goes on in frames.
+    pub fold_replays: u64,
     /// The largest linear memory any call saw.
     pub peak_memory_bytes: usize,
     /// How long calls took.

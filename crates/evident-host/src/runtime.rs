@@ -5,20 +5,18 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use wasmtime::StoreContextMut;
-use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::component::{Component, Linker};
 use wasmtime::{
     Config, Enabled, Engine, EngineWeak, InstanceAllocationStrategy, PoolingAllocationConfig,
 };
 
-use crate::bindings;
-use crate::bindings::logging::{Host as _, LogLevel};
 use crate::change::StateChange;
-use crate::component::{self, STATE_CHANGE, STATE_VIEW, WIT_VERSIONS};
+use crate::component::{self, STATE_CHANGE, STATE_VIEW};
+use crate::imports;
 use crate::error::Error;
 use crate::limits::Limits;
 use crate::store::{Metering, StoreData};
-use crate::view::StateView;
+use crate::view::{FoldConfig, StateView};
 
 /// How a [`Runtime`] is set up.
 #[derive(Debug, Clone)]
@@ -39,12 +37,9 @@ pub struct RuntimeConfig {
     /// default) compiles on every load. The directory must be writable by this host alone:
     /// its files are native code that Wasmtime runs as they are.
     pub aot_cache_dir: Option<PathBuf>,
-    /// Most events per frame when a view folds in batches (views built with SDK 0.2 or later);
-    /// 1 folds one `reduce` call per event, as views built against `evident:db@0.1.0` always do.
-    pub fold_batch_events: usize,
-    /// A frame is closed once its events take this many bytes, so one huge event does not drag
-    /// a thousand others into guest memory with it.
-    pub fold_batch_bytes: usize,
+    /// How views fold: frames and checkpoints (each view may have its own, see
+    /// [`StateView::with_fold_config`]).
+    pub fold: FoldConfig,
     /// Counts fuel and enforces [`Limits::fuel`]. Turning it off is for measuring what metering
     /// costs; without it a runaway guest is stopped only by the deadline, and a fold is no
     /// longer guaranteed to replay identically.
@@ -56,7 +51,7 @@ pub struct RuntimeConfig {
 
 impl Default for RuntimeConfig {
     /// Default [`Limits`], a 10 ms epoch tick, 512 KiB of wasm stack, a pool of 1,000 instances,
-    /// folds in frames of up to 1,000 events or 1 MiB, fuel and deadlines on.
+    /// the default [`FoldConfig`], fuel and deadlines on.
     fn default() -> Self {
         RuntimeConfig {
             limits: Limits::default(),
@@ -64,8 +59,7 @@ impl Default for RuntimeConfig {
             max_wasm_stack: 512 * 1024,
             pooled_instances: Some(1_000),
             aot_cache_dir: None,
-            fold_batch_events: 1_000,
-            fold_batch_bytes: 1 << 20,
+            fold: FoldConfig::default(),
             fuel_metering: true,
             epoch_deadlines: true,
         }
@@ -194,28 +188,13 @@ impl Runtime {
     }
 }
 
-/// Grants `logging` (and the type-only `types`) of every served release of `evident:db`: the
-/// newest through its bindings, the older ones by name, with the same host function (a
-/// release may add to these interfaces but never changes them).
+/// A linker that grants what `imports` links, and WASI (every capability denied) for components
+/// loaded in the WASI mode.
 fn linker(engine: &Engine) -> wasmtime::Result<Linker<StoreData>> {
     let mut linker = Linker::new(engine);
-    bindings::view::StateViewComponent::add_to_linker::<_, HasSelf<_>>(&mut linker, |data| data)?;
+    imports::link(&mut linker)?;
     #[cfg(feature = "wasi")]
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-    let (_newest, older) = WIT_VERSIONS.split_last().expect("at least one release");
-    for version in older {
-        linker.instance(&format!("evident:db/types@{version}"))?;
-        linker
-            .instance(&format!("evident:db/logging@{version}"))?
-            .func_wrap(
-                "log",
-                |mut store: StoreContextMut<'_, StoreData>,
-                 (level, message): (LogLevel, String)| {
-                    store.data_mut().log(level, message);
-                    Ok(())
-                },
-            )?;
-    }
     Ok(linker)
 }
 

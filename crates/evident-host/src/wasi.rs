@@ -29,7 +29,7 @@ use wasmtime_wasi::{
     WasiCtxView, WasiView,
 };
 
-use crate::logging::MAX_LOG_LINE_BYTES;
+use crate::imports::MAX_LOG_LINE_BYTES;
 use crate::store::StoreData;
 
 /// The WASI state of one store.

@@ -60,15 +60,10 @@ proptest! {
         let change = guests::load_change("bank-account").unwrap();
         let parameters = source.map_or_else(Parameters::new, |s| Parameters::new().with("source", s));
         let advance = |state: &State, events: &[Event]| {
-            let mut account = if state.is_empty() {
-                BankAccount::default()
-            } else {
-                Cbor::decode(&state.bytes).expect("the state the test wrote")
-            };
-            for event in events {
-                account.apply(event).expect("an event the change emitted");
-            }
-            State::new(Cbor::CONTENT_TYPE, Cbor::encode(&account).unwrap())
+            events.iter().fold(state.clone(), |state, event| {
+                view::reduce::<BankAccount>(&state, event, &Parameters::new())
+                    .expect("an event the change emitted")
+            })
         };
         let result = round_trip::change_agrees(
             &change,

@@ -8,13 +8,13 @@
 //! `i64` Unix seconds, `u32` nanoseconds and `i32` UTC offset in seconds, so nothing is parsed
 //! per event. Extensions are a `u32` pair count and the names and values as strings.
 //!
-//! [`FrameWriter`] is the host's side; [`FrameReader`] the guest's, decoding into one reused
-//! [`Event`] so that a batch allocates (almost) nothing per event.
+//! [`FrameWriter`] is the host's side; [`FrameReader`] the guest's, lending each event as an
+//! [`EventRef`] into the frame, so that a batch allocates nothing per event.
 
-use bytes::Bytes;
 use chrono::{DateTime, FixedOffset};
 
 use crate::event::Event;
+use crate::event_ref::{EventRef, Extensions, Repr};
 
 const ABSENT: u32 = u32::MAX;
 
@@ -60,11 +60,10 @@ pub enum FrameError {
 /// writer.push(&Event::new("2", "/shop", "order.paid").with_subject("o-7"));
 /// assert_eq!(writer.len(), 2);
 ///
-/// let mut reader = FrameReader::new(writer.as_bytes().to_vec().into())?;
-/// let mut event = Event::new("", "", "");
+/// let mut reader = FrameReader::new(writer.as_bytes())?;
 /// let mut types = Vec::new();
-/// while reader.read_into(&mut event)? {
-///     types.push(event.event_type.clone());
+/// while let Some(event) = reader.next_event()? {
+///     types.push(event.event_type);
 /// }
 /// assert_eq!(types, ["order.placed", "order.paid"]);
 /// # Ok::<(), evident_types::frame::FrameError>(())
@@ -72,7 +71,8 @@ pub enum FrameError {
 #[derive(Debug, Clone)]
 pub struct FrameWriter {
     bytes: Vec<u8>,
-    count: u32,
+    /// Where each event starts in `bytes`, so a frame can be cut or copied event by event.
+    starts: Vec<usize>,
 }
 
 impl Default for FrameWriter {
@@ -86,25 +86,65 @@ impl FrameWriter {
     pub fn new() -> Self {
         FrameWriter {
             bytes: vec![0; 4],
-            count: 0,
+            starts: Vec::new(),
         }
     }
 
     /// Empties the frame, keeping its buffer.
     pub fn clear(&mut self) {
-        self.bytes.truncate(4);
-        self.bytes[..4].fill(0);
-        self.count = 0;
+        self.truncate(0);
+    }
+
+    /// Keeps the first `events` events (all of them if there are fewer).
+    pub fn truncate(&mut self, events: usize) {
+        if events >= self.starts.len() {
+            return;
+        }
+        self.bytes.truncate(self.starts[events]);
+        self.starts.truncate(events);
+        self.write_count();
     }
 
     /// Events in the frame.
     pub fn len(&self) -> usize {
-        self.count as usize
+        self.starts.len()
     }
 
     /// Whether the frame holds no event.
     pub fn is_empty(&self) -> bool {
-        self.count == 0
+        self.starts.is_empty()
+    }
+
+    /// Appends events `range` of `other` as they are, without decoding them: how a host
+    /// re-frames events it framed before.
+    ///
+    /// # Panics
+    /// If `range` is not within `other`'s events.
+    pub fn extend_from(&mut self, other: &FrameWriter, range: std::ops::Range<usize>) {
+        assert!(
+            range.start <= range.end && range.end <= other.len(),
+            "events {range:?} of a frame of {}",
+            other.len()
+        );
+        let offset = |index: usize| other.starts.get(index).copied();
+        let start = offset(range.start).unwrap_or(other.bytes.len());
+        let end = offset(range.end).unwrap_or(other.bytes.len());
+        let here = self.bytes.len();
+        self.starts
+            .extend(other.starts[range].iter().map(|&at| at - start + here));
+        self.bytes.extend_from_slice(&other.bytes[start..end]);
+        self.write_count();
+    }
+
+    /// The id of event `index`, read back from the frame.
+    ///
+    /// # Panics
+    /// If there is no such event.
+    pub fn id(&self, index: usize) -> &str {
+        let at = self.starts[index];
+        let len = u32::from_le_bytes(self.bytes[at..at + 4].try_into().expect("4 bytes"));
+        std::str::from_utf8(&self.bytes[at + 4..at + 4 + len as usize])
+            .expect("this writer wrote the id from a str")
     }
 
     /// The frame's size in bytes, to cap a batch by size as well as by count.
@@ -123,6 +163,8 @@ impl FrameWriter {
     /// If an attribute is 4 GiB or longer, or the frame holds 4 G events: limits no host
     /// reaches, since a component's memory is at most 4 GiB.
     pub fn push(&mut self, event: &Event) {
+        assert!(self.starts.len() < ABSENT as usize, "fewer than 4 G events");
+        self.starts.push(self.bytes.len());
         self.string(&event.id);
         self.string(&event.source);
         self.string(&event.spec_version);
@@ -148,8 +190,12 @@ impl FrameWriter {
             self.string(name);
             self.string(value);
         }
-        self.count = self.count.checked_add(1).expect("fewer than 4 G events");
-        self.bytes[..4].copy_from_slice(&self.count.to_le_bytes());
+        self.write_count();
+    }
+
+    fn write_count(&mut self) {
+        let count = self.starts.len() as u32;
+        self.bytes[..4].copy_from_slice(&count.to_le_bytes());
     }
 
     fn length(&mut self, length: usize) {
@@ -176,21 +222,23 @@ impl FrameWriter {
     }
 }
 
-/// Reads a frame's events one by one into a caller's [`Event`], reusing its buffers.
+/// Reads a frame's events one by one, each lent as an [`EventRef`] into the frame's bytes:
+/// nothing is copied or allocated per event.
 ///
-/// It checks structure (lengths, UTF-8, `time`, repeated extension names); [`Event::validate`]
-/// remains the check of every CloudEvents rule.
+/// It checks structure: lengths within the frame, UTF-8 strings, a representable `time`,
+/// extension names given once. It does not check the CloudEvents rules again; the host checked
+/// them when it read the events ([`Event::validate`] is that check).
 #[derive(Debug)]
-pub struct FrameReader {
-    frame: Bytes,
+pub struct FrameReader<'a> {
+    frame: &'a [u8],
     position: usize,
     remaining: u32,
     index: usize,
 }
 
-impl FrameReader {
-    /// Starts reading `frame`; `Bytes` so that each event's `data` is a slice of it, not a copy.
-    pub fn new(frame: Bytes) -> Result<Self, FrameError> {
+impl<'a> FrameReader<'a> {
+    /// Starts reading `frame`.
+    pub fn new(frame: &'a [u8]) -> Result<Self, FrameError> {
         let count = frame.get(..4).ok_or(FrameError::Truncated {
             index: 0,
             what: "event count",
@@ -214,46 +262,34 @@ impl FrameReader {
         self.index
     }
 
-    /// Overwrites `event` with the next event; `Ok(false)` after the last one.
-    pub fn read_into(&mut self, event: &mut Event) -> Result<bool, FrameError> {
+    /// The next event; `Ok(None)` after the last one (or an error if bytes are left over).
+    pub fn next_event(&mut self) -> Result<Option<EventRef<'a>>, FrameError> {
         if self.remaining == 0 {
             let trailing = self.frame.len() - self.position;
             return if trailing == 0 {
-                Ok(false)
+                Ok(None)
             } else {
                 Err(FrameError::TrailingBytes(trailing))
             };
         }
-        self.read_string_into("id", &mut event.id)?;
-        self.read_string_into("source", &mut event.source)?;
-        self.read_string_into("specversion", &mut event.spec_version)?;
-        self.read_string_into("type", &mut event.event_type)?;
-        self.read_optional_string_into("datacontenttype", &mut event.datacontenttype)?;
-        self.read_optional_string_into("dataschema", &mut event.dataschema)?;
-        self.read_optional_string_into("subject", &mut event.subject)?;
-        event.time = self.read_time()?;
-        event.data = self
-            .read_optional("data")?
-            .map(|range| self.frame.slice(range));
-        let pairs = self.read_u32("extensions")?;
-        event.extensions.clear();
-        for _ in 0..pairs {
-            let name = self.read_str("extension name")?.to_owned();
-            let value = self.read_str("extension value")?.to_owned();
-            if event.extensions.insert(name, value).is_some() {
-                return Err(self.invalid("extensions"));
-            }
-        }
+        let event = EventRef {
+            id: self.read_str("id")?,
+            source: self.read_str("source")?,
+            spec_version: self.read_str("specversion")?,
+            event_type: self.read_str("type")?,
+            datacontenttype: self.read_optional_str("datacontenttype")?,
+            dataschema: self.read_optional_str("dataschema")?,
+            subject: self.read_optional_str("subject")?,
+            time: self.read_time()?,
+            data: self.read_optional("data")?,
+            extensions: self.read_extensions()?,
+        };
         self.remaining -= 1;
         self.index += 1;
-        Ok(true)
+        Ok(Some(event))
     }
 
-    fn take(
-        &mut self,
-        what: &'static str,
-        len: usize,
-    ) -> Result<std::ops::Range<usize>, FrameError> {
+    fn take(&mut self, what: &'static str, len: usize) -> Result<&'a [u8], FrameError> {
         let start = self.position;
         let end = start
             .checked_add(len)
@@ -263,65 +299,42 @@ impl FrameReader {
                 what,
             })?;
         self.position = end;
-        Ok(start..end)
+        Ok(&self.frame[start..end])
     }
 
     fn read_array<const N: usize>(&mut self, what: &'static str) -> Result<[u8; N], FrameError> {
-        let range = self.take(what, N)?;
-        Ok(self.frame[range].try_into().expect("N bytes"))
+        Ok(self.take(what, N)?.try_into().expect("N bytes"))
     }
 
     fn read_u32(&mut self, what: &'static str) -> Result<u32, FrameError> {
         self.read_array(what).map(u32::from_le_bytes)
     }
 
-    fn read_optional(
-        &mut self,
-        what: &'static str,
-    ) -> Result<Option<std::ops::Range<usize>>, FrameError> {
+    fn read_optional(&mut self, what: &'static str) -> Result<Option<&'a [u8]>, FrameError> {
         match self.read_u32(what)? {
             ABSENT => Ok(None),
             len => self.take(what, len as usize).map(Some),
         }
     }
 
-    fn read_str(&mut self, what: &'static str) -> Result<&str, FrameError> {
-        let len = self.read_u32(what)? as usize;
-        let range = self.take(what, len)?;
-        std::str::from_utf8(&self.frame[range]).map_err(|_| FrameError::NotUtf8 {
+    fn utf8(&self, what: &'static str, bytes: &'a [u8]) -> Result<&'a str, FrameError> {
+        std::str::from_utf8(bytes).map_err(|_| FrameError::NotUtf8 {
             index: self.index,
             what,
         })
     }
 
-    fn read_string_into(
-        &mut self,
-        what: &'static str,
-        into: &mut String,
-    ) -> Result<(), FrameError> {
-        let value = self.read_str(what)?;
-        into.clear();
-        into.push_str(value);
-        Ok(())
+    fn read_str(&mut self, what: &'static str) -> Result<&'a str, FrameError> {
+        let len = self.read_u32(what)? as usize;
+        let bytes = self.take(what, len)?;
+        self.utf8(what, bytes)
     }
 
-    fn read_optional_string_into(
-        &mut self,
-        what: &'static str,
-        into: &mut Option<String>,
-    ) -> Result<(), FrameError> {
-        let Some(range) = self.read_optional(what)? else {
-            *into = None;
-            return Ok(());
-        };
-        let value = std::str::from_utf8(&self.frame[range]).map_err(|_| FrameError::NotUtf8 {
-            index: self.index,
-            what,
-        })?;
-        let into = into.get_or_insert_with(String::new);
-        into.clear();
-        into.push_str(value);
-        Ok(())
+    fn read_optional_str(&mut self, what: &'static str) -> Result<Option<&'a str>, FrameError> {
+        match self.read_optional(what)? {
+            None => Ok(None),
+            Some(bytes) => self.utf8(what, bytes).map(Some),
+        }
     }
 
     fn read_time(&mut self) -> Result<Option<DateTime<FixedOffset>>, FrameError> {
@@ -341,6 +354,25 @@ impl FrameReader {
         }
     }
 
+    /// Checks the name/value pairs (lengths, UTF-8, names given once) and lends them.
+    fn read_extensions(&mut self) -> Result<Extensions<'a>, FrameError> {
+        let count = self.read_u32("extensions")?;
+        let start = self.position;
+        let mut names: Vec<&str> = Vec::new();
+        for _ in 0..count {
+            let name = self.read_str("extension name")?;
+            self.read_str("extension value")?;
+            if names.contains(&name) {
+                return Err(self.invalid("extensions"));
+            }
+            names.push(name);
+        }
+        Ok(Extensions(Repr::Frame {
+            bytes: &self.frame[start..self.position],
+            count,
+        }))
+    }
+
     fn invalid(&self, what: &'static str) -> FrameError {
         FrameError::Invalid {
             index: self.index,
@@ -358,13 +390,12 @@ pub fn encode<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<u8> {
     writer.bytes
 }
 
-/// Reads every event of a frame.
-pub fn decode(frame: Bytes) -> Result<Vec<Event>, FrameError> {
+/// Reads every event of a frame into owned events.
+pub fn decode(frame: &[u8]) -> Result<Vec<Event>, FrameError> {
     let mut reader = FrameReader::new(frame)?;
     let mut events = Vec::with_capacity(reader.remaining().min(1 << 16));
-    let mut event = Event::new("", "", "");
-    while reader.read_into(&mut event)? {
-        events.push(event.clone());
+    while let Some(event) = reader.next_event()? {
+        events.push(event.to_event());
     }
     Ok(events)
 }
@@ -388,7 +419,7 @@ mod tests {
         let mut sparse = Event::new("1", "/a", "t");
         sparse.dataschema = Some("https://example.com/schema".into());
         let events = vec![full_event(), sparse, full_event()];
-        let decoded = decode(encode(&events).into()).unwrap();
+        let decoded = decode(&encode(&events)).unwrap();
         assert_eq!(decoded, events);
         let offset = decoded[0].time.unwrap().offset().local_minus_utc();
         assert_eq!(
@@ -401,7 +432,7 @@ mod tests {
     #[test]
     fn an_empty_frame_has_no_events() {
         assert_eq!(
-            decode(FrameWriter::new().as_bytes().to_vec().into()),
+            decode(FrameWriter::new().as_bytes()),
             Ok(vec![])
         );
     }
@@ -412,21 +443,46 @@ mod tests {
         writer.push(&full_event());
         writer.clear();
         writer.push(&Event::new("2", "/b", "u"));
-        let decoded = decode(writer.as_bytes().to_vec().into()).unwrap();
+        let decoded = decode(writer.as_bytes()).unwrap();
         assert_eq!(decoded, vec![Event::new("2", "/b", "u")]);
+    }
+
+    #[test]
+    fn frames_are_cut_and_copied_event_by_event() {
+        let events = [
+            Event::new("a", "/a", "t"),
+            full_event(),
+            Event::new("c", "/c", "u").with_subject("s"),
+        ];
+        let mut writer = FrameWriter::new();
+        for event in &events {
+            writer.push(event);
+        }
+        assert_eq!(writer.id(1), "42");
+        let mut copy = FrameWriter::new();
+        copy.push(&events[0]);
+        copy.extend_from(&writer, 1..3);
+        assert_eq!(copy.as_bytes(), writer.as_bytes());
+        let mut middle = FrameWriter::new();
+        middle.extend_from(&writer, 1..2);
+        assert_eq!(decode(middle.as_bytes()).unwrap(), events[1..2]);
+        middle.extend_from(&writer, 2..2);
+        assert_eq!(middle.len(), 1);
+        writer.truncate(1);
+        assert_eq!(decode(writer.as_bytes()).unwrap(), events[..1]);
     }
 
     #[test]
     fn every_truncation_is_an_error_naming_the_event() {
         let frame = encode(&[Event::new("1", "/a", "t"), full_event()]);
         for len in 0..frame.len() {
-            let error = decode(frame[..len].to_vec().into()).unwrap_err();
+            let error = decode(&frame[..len]).unwrap_err();
             assert!(
                 matches!(error, FrameError::Truncated { .. }),
                 "{len}: {error}"
             );
         }
-        let second = decode(frame[..frame.len() - 1].to_vec().into()).unwrap_err();
+        let second = decode(&frame[..frame.len() - 1]).unwrap_err();
         assert_eq!(
             second.to_string(),
             "the event frame is truncated in event 1 (extension value)"
@@ -437,11 +493,11 @@ mod tests {
     fn malformed_frames_are_refused() {
         let mut frame = encode(&[Event::new("1", "/a", "t")]);
         frame.push(0);
-        assert_eq!(decode(frame.into()), Err(FrameError::TrailingBytes(1)));
+        assert_eq!(decode(&frame), Err(FrameError::TrailingBytes(1)));
 
         let mut frame = encode(&[Event::new("\u{e9}", "/a", "t")]);
         frame[9] = 0xff; // inside the two-byte `id`
-        let error = decode(frame.into()).unwrap_err();
+        let error = decode(&frame).unwrap_err();
         assert_eq!(
             error,
             FrameError::NotUtf8 {
@@ -457,7 +513,7 @@ mod tests {
         let pairs_at = frame.len() - (4 + 1 + 4 + 1) - 4;
         frame[pairs_at] = 2;
         frame.extend_from_slice(&[1, 0, 0, 0, b'x', 1, 0, 0, 0, b'1']);
-        let error = decode(frame.into()).unwrap_err();
+        let error = decode(&frame).unwrap_err();
         assert_eq!(
             error,
             FrameError::Invalid {

@@ -24,6 +24,7 @@
 
 mod cloudevents_json;
 mod event;
+mod event_ref;
 pub mod frame;
 mod json_lines;
 mod payload;
@@ -31,6 +32,7 @@ mod wire;
 
 pub use cloudevents_json::{EventError, is_json_content_type};
 pub use event::{Event, SPEC_VERSION};
+pub use event_ref::{EventRef, Extensions};
 pub use json_lines::{JsonLines, JsonLinesError, JsonLinesErrorKind, read_json_lines};
 pub use payload::{Command, GuestError, Parameters, State, content_type};
 pub use wire::WireEvent;

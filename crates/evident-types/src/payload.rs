@@ -14,8 +14,9 @@ pub mod content_type {
 /// The materialised state of a view: opaque bytes the component owns, labelled with their
 /// media type so the host can show them.
 ///
-/// The default (empty bytes, empty content type) means "no state yet": views built with the
-/// guest SDK treat it as a request to start from their initial state.
+/// A state with no content type is "no state yet" (the default): a view starts from its
+/// initial state, a state change from its empty one. Such a state must have no bytes either;
+/// the guest SDKs refuse one that has.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct State {
     /// The media type of `bytes`, e.g. [`content_type::JSON`].
@@ -36,9 +37,9 @@ impl State {
         }
     }
 
-    /// Tells whether this is the "no state yet" value.
-    pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+    /// Tells whether this is "no state yet": it has no content type.
+    pub fn is_absent(&self) -> bool {
+        self.content_type.is_empty()
     }
 }
 

@@ -1,4 +1,5 @@
-//! A state change for a bank account: open, deposit and withdraw commands on a CBOR state.
+//! A bank account as a decider: a state change for open, deposit and withdraw commands on a
+//! CBOR state, and the state view that folds the events it emits back into that state.
 //!
 //! Commands are JSON or CBOR objects tagged by `type`: `{"type":"open","account_id":"a1",
 //! "owner":"Ann"}`, `{"type":"deposit","amount":100}`, `{"type":"withdraw","amount":30}`.
@@ -161,21 +162,37 @@ impl StateChange for BankAccount {
     }
 }
 
-impl BankAccount {
-    /// Applies an event this change emitted: the state view a database would keep beside it.
-    pub fn apply(&mut self, event: &Event) -> Result<(), ViewError> {
-        match event.event_type.as_str() {
+/// The other half of the decider: the events the change emits fold into the state it decides
+/// on, so the account is rebuilt from its history.
+#[state_view]
+impl StateView for BankAccount {
+    type Codec = Cbor;
+
+    fn initialize(_parameters: &Parameters) -> Result<Self, ViewError> {
+        Ok(BankAccount::default())
+    }
+
+    fn reduce(&mut self, event: &EventRef<'_>, _parameters: &Parameters) -> Result<(), ViewError> {
+        match event.event_type {
             OPENED => {
                 let opened: Opened = event.data_json()?;
                 self.account_id = Some(opened.account_id);
                 self.owner = opened.owner;
             }
             DEPOSITED | WITHDRAWN => self.balance = event.data_json::<Movement>()?.balance,
-            other => return Err(ViewError::new(format!("not a bank account event: {other}"))),
+            other => {
+                return Err(ViewError::with_code(
+                    "not-a-bank-event",
+                    format!("event {} is not a bank account event: {other}", event.id),
+                ));
+            }
         }
         self.version += 1;
         Ok(())
     }
+}
+
+impl BankAccount {
 
     fn open_account(&self) -> Result<&str, GuestError> {
         self.account_id
@@ -238,7 +255,9 @@ mod tests {
             serde_json::json!({"type": "withdraw", "amount": 30}),
         ] {
             for event in run(&account, command).unwrap() {
-                account.apply(&event).unwrap();
+                account
+                    .reduce(&event.as_event_ref(), &Parameters::new())
+                    .unwrap();
             }
         }
         assert_eq!(account.balance, 70);

@@ -38,7 +38,7 @@ impl StateView for EventCounts {
         Ok(EventCounts::default())
     }
 
-    fn reduce(&mut self, event: &Event, parameters: &Parameters) -> Result<(), ViewError> {
+    fn reduce(&mut self, event: &EventRef<'_>, parameters: &Parameters) -> Result<(), ViewError> {
         if parameters.parse::<bool>("require-data")?.unwrap_or(false) && event.data.is_none() {
             return Err(ViewError::new(format!("event {} has no data", event.id)));
         }
@@ -49,7 +49,12 @@ impl StateView for EventCounts {
             return Ok(());
         }
         self.total += 1;
-        *self.by_type.entry(event.event_type.clone()).or_default() += 1;
+        match self.by_type.get_mut(event.event_type) {
+            Some(count) => *count += 1,
+            None => {
+                self.by_type.insert(event.event_type.to_owned(), 1);
+            }
+        }
         Ok(())
     }
 }

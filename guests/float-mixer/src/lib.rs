@@ -24,7 +24,7 @@ impl StateView for Mix {
         Ok(Mix::default())
     }
 
-    fn reduce(&mut self, event: &Event, _parameters: &Parameters) -> Result<(), ViewError> {
+    fn reduce(&mut self, event: &EventRef<'_>, _parameters: &Parameters) -> Result<(), ViewError> {
         let seed = std::hint::black_box(event.id.len() as f64);
         let zero = std::hint::black_box(0.0f64);
         #[allow(clippy::eq_op)] // 0/0 at run time is the point

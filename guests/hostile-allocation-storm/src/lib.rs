@@ -25,7 +25,7 @@ impl StateView for Storm {
         Ok(Storm::default())
     }
 
-    fn reduce(&mut self, _event: &Event, parameters: &Parameters) -> Result<(), ViewError> {
+    fn reduce(&mut self, _event: &EventRef<'_>, parameters: &Parameters) -> Result<(), ViewError> {
         let count = parameters
             .parse::<u64>("allocations")?
             .unwrap_or(10_000_000);

@@ -22,7 +22,7 @@ impl StateView for Ballast {
         Ok(Ballast::default())
     }
 
-    fn reduce(&mut self, _event: &Event, parameters: &Parameters) -> Result<(), ViewError> {
+    fn reduce(&mut self, _event: &EventRef<'_>, parameters: &Parameters) -> Result<(), ViewError> {
         let bytes = parameters.parse::<usize>("bytes")?.unwrap_or(500 << 20);
         self.0 = vec![0x5A; bytes];
         Ok(())

@@ -23,7 +23,7 @@ impl StateView for Spinner {
         Ok(Spinner::default())
     }
 
-    fn reduce(&mut self, _event: &Event, _parameters: &Parameters) -> Result<(), ViewError> {
+    fn reduce(&mut self, _event: &EventRef<'_>, _parameters: &Parameters) -> Result<(), ViewError> {
         loop {
             self.spins = std::hint::black_box(self.spins.wrapping_add(1));
         }

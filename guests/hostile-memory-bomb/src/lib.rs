@@ -22,7 +22,7 @@ impl StateView for Hoard {
         Ok(Hoard::default())
     }
 
-    fn reduce(&mut self, _event: &Event, _parameters: &Parameters) -> Result<(), ViewError> {
+    fn reduce(&mut self, _event: &EventRef<'_>, _parameters: &Parameters) -> Result<(), ViewError> {
         let mut hoard: Vec<Vec<u8>> = Vec::new();
         loop {
             hoard.push(std::hint::black_box(vec![0xAB; 1 << 20]));

@@ -28,7 +28,7 @@ impl StateView for Calls {
         Ok(Calls::default())
     }
 
-    fn reduce(&mut self, event: &Event, _parameters: &Parameters) -> Result<(), ViewError> {
+    fn reduce(&mut self, event: &EventRef<'_>, _parameters: &Parameters) -> Result<(), ViewError> {
         self.served_by_this_instance = CALLS.fetch_add(1, Ordering::Relaxed) + 1;
         if event.event_type == "panic" {
             panic!("event {} asked for it", event.id);

@@ -28,7 +28,7 @@ impl StateView for Abyss {
         Ok(Abyss::default())
     }
 
-    fn reduce(&mut self, _event: &Event, _parameters: &Parameters) -> Result<(), ViewError> {
+    fn reduce(&mut self, _event: &EventRef<'_>, _parameters: &Parameters) -> Result<(), ViewError> {
         self.depth = dive(0);
         Ok(())
     }

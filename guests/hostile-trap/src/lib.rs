@@ -25,8 +25,8 @@ impl StateView for Tripwire {
         Ok(Tripwire::default())
     }
 
-    fn reduce(&mut self, event: &Event, _parameters: &Parameters) -> Result<(), ViewError> {
-        match event.event_type.as_str() {
+    fn reduce(&mut self, event: &EventRef<'_>, _parameters: &Parameters) -> Result<(), ViewError> {
+        match event.event_type {
             #[cfg(target_arch = "wasm32")]
             "unreachable" => core::arch::wasm32::unreachable(),
             "divide-by-zero" => {

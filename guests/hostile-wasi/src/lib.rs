@@ -26,7 +26,7 @@ impl StateView for Snoop {
         Ok(Snoop::default())
     }
 
-    fn reduce(&mut self, _event: &Event, _parameters: &Parameters) -> Result<(), ViewError> {
+    fn reduce(&mut self, _event: &EventRef<'_>, _parameters: &Parameters) -> Result<(), ViewError> {
         self.passwd_bytes = std::fs::read("/etc/passwd").map_or(0, |bytes| bytes.len());
         self.now_secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

@@ -24,14 +24,14 @@ impl StateView for Totals {
         Ok(Totals::default())
     }
 
-    fn reduce(&mut self, event: &Event, _parameters: &Parameters) -> Result<(), ViewError> {
+    fn reduce(&mut self, event: &EventRef<'_>, _parameters: &Parameters) -> Result<(), ViewError> {
         // Events without data count for nothing; data without an amount is refused, and the
         // host keeps the previous state.
         if event.data.is_none() {
             return Ok(());
         }
         let payload: Payload = event.data_json()?;
-        *self.by_type.entry(event.event_type.clone()).or_default() += payload.amount;
+        *self.by_type.entry(event.event_type.to_owned()).or_default() += payload.amount;
         debug!("{} +{}", event.id, payload.amount);
         Ok(())
     }

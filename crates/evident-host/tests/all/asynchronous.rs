@@ -72,8 +72,8 @@ fn an_async_fold_fails_where_the_sync_one_does() {
     let asynchronous =
         block_on(view.fold_async(State::default(), &events, &parameters)).unwrap_err();
     assert_eq!(
-        (asynchronous.index, asynchronous.events_applied),
-        (321, 321)
+        (asynchronous.index, asynchronous.event_id.as_str()),
+        (321, "e321")
     );
     assert_eq!(asynchronous.state, sync.state);
     assert_eq!(asynchronous.source.to_string(), sync.source.to_string());

@@ -77,8 +77,8 @@ fn the_rust_python_and_javascript_counters_agree() {
     for guest in [&python, &javascript] {
         let failed = guest.fold(State::default(), &events, &strict).unwrap_err();
         assert_eq!(
-            (failed.index, failed.events_applied),
-            (123, 123),
+            (failed.index, failed.event_id.as_str()),
+            (123, "e123"),
             "{}",
             guest.name()
         );

