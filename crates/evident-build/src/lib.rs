@@ -1,11 +1,12 @@
-//! Builds a guest into an Evident component.
+//! Builds a guest, in any language the Evident SDKs cover, into an Evident component.
 //!
-//! A Rust guest crate (one that uses `evident-guest-sdk`, with `crate-type = ["cdylib", "rlib"]`)
-//! is compiled by cargo for `wasm32-unknown-unknown` at opt-level 3, and its core module is
-//! encoded as a component with `wit-component`. The result has no WASI imports: only what the
-//! guest's world declares. Builds are incremental (cargo's) and the encoding is redone only when
-//! the core module changed. A Python or JavaScript guest ([`scripted`]) is built by its own
-//! toolchain, installed at a pinned version on first use.
+//! [`build_guest`] tells the language from the files in the directory ([`Language::detect`]) and
+//! builds with that language's toolchain: a Rust crate with cargo (for `wasm32-unknown-unknown`,
+//! at opt-level 3) and `wit-component`; Python and JavaScript with componentize-py and
+//! componentize-js; Go, C, C++ and AssemblyScript with their compilers, the result made a
+//! component here ([`encode::componentize`]). Toolchains other than Rust's are installed at a
+//! pinned version on first use ([`toolchain`]). Builds are incremental: nothing is redone when no
+//! input changed.
 //!
 //! ```no_run
 //! let built = evident_build::build_guest("guests/event-counter".as_ref(), &Default::default())?;
@@ -14,9 +15,112 @@
 //! ```
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-pub mod scripted;
+mod assemblyscript;
+mod c;
+pub mod encode;
+mod go;
+mod guest_dir;
+mod javascript;
+mod python;
+mod rust;
+pub mod sdk;
+mod toolchain;
+
+pub use javascript::COMPONENTIZE_JS_VERSION;
+pub use python::COMPONENTIZE_PY_VERSION;
+
+/// A language a guest can be written in, as [`build_guest`] recognises it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Language {
+    /// A crate (`Cargo.toml`) using `evident-guest-sdk`.
+    Rust,
+    /// `app.py` and `guest.json`.
+    Python,
+    /// `app.js` and `guest.json`.
+    JavaScript,
+    /// `go.mod` and `guest.json`.
+    Go,
+    /// `*.c` files and `guest.json`.
+    C,
+    /// `*.cpp` files and `guest.json`.
+    Cpp,
+    /// `assembly/index.ts` and `guest.json`.
+    AssemblyScript,
+}
+
+impl Language {
+    /// The language of the guest in `dir`, by the files it holds.
+    pub fn detect(dir: &Path) -> Option<Self> {
+        let has = |file: &str| dir.join(file).is_file();
+        let has_extension = |extension: &str| {
+            std::fs::read_dir(dir).is_ok_and(|entries| {
+                entries
+                    .flatten()
+                    .any(|entry| entry.path().extension().is_some_and(|e| e == extension))
+            })
+        };
+        if has("Cargo.toml") {
+            Some(Language::Rust)
+        } else if has("app.py") {
+            Some(Language::Python)
+        } else if has("app.js") {
+            Some(Language::JavaScript)
+        } else if has("go.mod") {
+            Some(Language::Go)
+        } else if has("assembly/index.ts") {
+            Some(Language::AssemblyScript)
+        } else if has_extension("cpp") {
+            Some(Language::Cpp)
+        } else if has_extension("c") {
+            Some(Language::C)
+        } else {
+            None
+        }
+    }
+
+    /// The language's name, as `evident new --lang` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Rust => "rust",
+            Language::Python => "python",
+            Language::JavaScript => "js",
+            Language::Go => "go",
+            Language::C => "c",
+            Language::Cpp => "cpp",
+            Language::AssemblyScript => "assemblyscript",
+        }
+    }
+
+    /// Whether its components import WASI (their toolchain's runtime does), and so must be
+    /// loaded in the host's deny-all WASI mode.
+    pub fn needs_wasi(self) -> bool {
+        matches!(
+            self,
+            Language::Python | Language::JavaScript | Language::Go
+        )
+    }
+}
+
+/// Builds the guest in `dir` into a component, with the toolchain of its language.
+pub fn build_guest(dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
+    let language = Language::detect(dir).ok_or_else(|| BuildError::NotAGuestCrate {
+        dir: dir.to_owned(),
+        reason: "no guest here: expected a Cargo.toml (Rust), app.py (Python), app.js \
+                 (JavaScript), go.mod (Go), assembly/index.ts (AssemblyScript), or .c/.cpp \
+                 files (C/C++), each but Rust with a guest.json naming its world"
+            .into(),
+    })?;
+    match language {
+        Language::Rust => rust::build(dir, options),
+        Language::Python => python::build(dir, options),
+        Language::JavaScript => javascript::build(dir, options),
+        Language::Go => go::build(dir, options),
+        Language::C | Language::Cpp => c::build(dir, options, language),
+        Language::AssemblyScript => assemblyscript::build(dir, options),
+    }
+}
 
 /// The target guests are built for: no WASI, so the component imports nothing it does not ask for.
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
@@ -44,7 +148,7 @@ impl GuestTarget {
 
 /// Profile settings for guests: fast code (opt-level 3 folds ~30 % faster than "s" for ~10 %
 /// more bytes), one codegen unit, no debug info.
-const GUEST_PROFILE: [&str; 6] = [
+pub(crate) const GUEST_PROFILE: [&str; 6] = [
     "profile.release.opt-level=3",
     "profile.release.lto=true",
     "profile.release.codegen-units=1",
@@ -65,15 +169,18 @@ pub struct BuildOptions {
     pub target: GuestTarget,
 }
 
-/// A guest crate built into a component.
+/// A guest built into a component.
 #[derive(Debug, Clone)]
 pub struct BuiltGuest {
-    /// The package name.
+    /// The package name (the directory's, for guests other than Rust ones).
     pub package: String,
-    /// The core wasm module cargo produced (for a Python or JavaScript guest, the component).
+    /// The core wasm module the toolchain produced (the component itself, for toolchains that
+    /// make components).
     pub core_module: PathBuf,
-    /// The component, next to it.
+    /// The component.
     pub component: PathBuf,
+    /// The language it was written in.
+    pub language: Language,
 }
 
 /// Why a guest could not be built; each says what to do about it.
@@ -144,81 +251,6 @@ pub enum BuildError {
     },
 }
 
-/// Builds the guest in `crate_dir` into a component: a Rust crate with cargo and wit-component,
-/// or a Python or JavaScript guest (`app.py` / `app.js`, see [`scripted`]) with its toolchain.
-pub fn build_guest(crate_dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
-    if let Some(language) = scripted::ScriptLanguage::detect(crate_dir) {
-        return scripted::build(crate_dir, language, options);
-    }
-    let triple = options.target.triple();
-    ensure_target(triple)?;
-    let package = inspect_crate(crate_dir)?;
-    let target_dir = options
-        .target_dir
-        .clone()
-        .unwrap_or_else(|| package.target_directory.join("guests"));
-    let mut cargo = Command::new(cargo_program());
-    cargo
-        .arg("build")
-        .arg("--manifest-path")
-        .arg(&package.manifest_path)
-        .args(["--lib", "--release", "--target", triple])
-        .arg("--target-dir")
-        .arg(&target_dir);
-    for setting in GUEST_PROFILE {
-        cargo.args(["--config", setting]);
-    }
-    // Settings meant for the outer build (a test run, a build script) are not the guest's.
-    for var in [
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_BUILD_TARGET",
-        "CARGO_TARGET_DIR",
-    ] {
-        cargo.env_remove(var);
-    }
-    cargo.stdout(Stdio::null()).stderr(if options.verbose {
-        Stdio::inherit()
-    } else {
-        Stdio::piped()
-    });
-    let output = cargo.output().map_err(|source| BuildError::Spawn {
-        program: "cargo".into(),
-        source,
-    })?;
-    if !output.status.success() {
-        return Err(BuildError::Cargo {
-            package: package.name,
-            target: triple,
-            output: String::from_utf8_lossy(&output.stderr).into_owned(),
-        });
-    }
-    let out_dir = target_dir.join(triple).join("release");
-    let core_module = out_dir.join(format!("{}.wasm", package.lib_name));
-    if options.target == GuestTarget::Wasip2 {
-        // The toolchain's linker already wrote a component.
-        return Ok(BuiltGuest {
-            package: package.name,
-            component: core_module.clone(),
-            core_module,
-        });
-    }
-    let component = out_dir.join(format!("{}.component.wasm", package.lib_name));
-    if is_stale(&component, &core_module)? {
-        let bytes = read(&core_module)?;
-        let encoded = encode_component(&bytes).map_err(|reason| BuildError::Encode {
-            module: core_module.clone(),
-            reason,
-        })?;
-        write_atomically(&component, &encoded)?;
-    }
-    Ok(BuiltGuest {
-        package: package.name,
-        core_module,
-        component,
-    })
-}
-
 /// Encodes a core module built with the guest SDK as a component, validating the result.
 pub fn encode_component(core_module: &[u8]) -> Result<Vec<u8>, String> {
     wit_component::ComponentEncoder::default()
@@ -246,109 +278,15 @@ pub fn ensure_target(triple: &'static str) -> Result<(), BuildError> {
     }
 }
 
-fn cargo_program() -> std::ffi::OsString {
-    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
-}
-
-struct Package {
-    name: String,
-    lib_name: String,
-    manifest_path: PathBuf,
-    target_directory: PathBuf,
-}
-
-/// Asks `cargo metadata` for the package in `dir` and its `cdylib` target.
-fn inspect_crate(dir: &Path) -> Result<Package, BuildError> {
-    let not_a_guest = |reason: String| BuildError::NotAGuestCrate {
-        dir: dir.to_owned(),
-        reason,
-    };
-    let manifest_path = dir.join("Cargo.toml");
-    if !manifest_path.is_file() {
-        return Err(not_a_guest("no Cargo.toml here".into()));
-    }
-    let manifest_path = manifest_path
-        .canonicalize()
-        .map_err(|source| BuildError::Io {
-            path: manifest_path.clone(),
-            source,
-        })?;
-    let output = Command::new(cargo_program())
-        .args([
-            "metadata",
-            "--no-deps",
-            "--format-version",
-            "1",
-            "--manifest-path",
-        ])
-        .arg(&manifest_path)
-        .output()
-        .map_err(|source| BuildError::Spawn {
-            program: "cargo".into(),
-            source,
-        })?;
-    if !output.status.success() {
-        return Err(not_a_guest(format!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        )));
-    }
-    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
-        .map_err(|e| not_a_guest(format!("cargo metadata printed unreadable JSON: {e}")))?;
-    let package = metadata["packages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|p| p["manifest_path"].as_str().map(Path::new) == Some(manifest_path.as_path()))
-        .ok_or_else(|| not_a_guest("cargo metadata does not list this package".into()))?;
-    let name = package["name"].as_str().unwrap_or_default().to_owned();
-    let lib_name = package["targets"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|t| {
-            t["crate_types"]
-                .as_array()
-                .is_some_and(|types| types.iter().any(|k| k == "cdylib"))
-        })
-        .and_then(|t| t["name"].as_str())
-        .map(|lib| lib.replace('-', "_"))
-        .ok_or_else(|| {
-            not_a_guest(format!(
-                "package {name} has no cdylib library; add `[lib] crate-type = [\"cdylib\", \"rlib\"]`"
-            ))
-        })?;
-    let target_directory = metadata["target_directory"]
-        .as_str()
-        .map(PathBuf::from)
-        .ok_or_else(|| not_a_guest("cargo metadata names no target directory".into()))?;
-    Ok(Package {
-        name,
-        lib_name,
-        manifest_path,
-        target_directory,
-    })
-}
-
-fn read(path: &Path) -> Result<Vec<u8>, BuildError> {
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>, BuildError> {
     std::fs::read(path).map_err(|source| BuildError::Io {
         path: path.to_owned(),
         source,
     })
 }
 
-/// Tells whether `output` is missing or older than `input`.
-fn is_stale(output: &Path, input: &Path) -> Result<bool, BuildError> {
-    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified());
-    let input_time = modified(input).map_err(|source| BuildError::Io {
-        path: input.to_owned(),
-        source,
-    })?;
-    Ok(modified(output).map_or(true, |output_time| output_time < input_time))
-}
-
 /// Writes via a temporary file and a rename, so concurrent builds never see half a component.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
     static WRITES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let unique = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let temporary = path.with_extension(format!("tmp{}-{unique}", std::process::id()));

@@ -26,21 +26,28 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create a guest crate: a state view or a state change, with a test and a README.
+    /// Create a guest: a state view or a state change, in any SDK language, with a test and a
+    /// README.
     #[command(
-        after_help = "Example:\n  evident new view order-totals\n  cd order-totals && cargo test"
+        after_help = "Examples:\n  evident new view order-totals\n  cd order-totals && cargo test\n\n  evident new change tally --lang go\n  cd tally && evident build && evident test . scenarios.yaml"
     )]
     New {
         /// What to create.
         kind: scaffold::Kind,
-        /// The crate's name (and directory).
+        /// The guest's name (and directory).
         name: String,
-        /// Where this repository (with crates/evident-guest-sdk) is; defaults to the one
-        /// `evident` was built from.
-        #[arg(long, value_name = "DIR")]
+        /// The language to write it in.
+        #[arg(long, value_enum, default_value = "rust")]
+        lang: scaffold::Lang,
+        /// A checkout of the Evident repository whose crates a Rust guest uses instead of the
+        /// published ones (default: the one `evident` was built from, if it is still there).
+        #[arg(long, value_name = "DIR", conflicts_with = "registry_sdk")]
         sdk_path: Option<PathBuf>,
+        /// Depend on the published SDK crates only, even if a checkout is around.
+        #[arg(long)]
+        registry_sdk: bool,
     },
-    /// Build a guest crate into a component (release, size-optimised).
+    /// Build a guest into a component (release, opt-level 3), with its language's toolchain.
     #[command(after_help = "Example:\n  evident build guests/event-counter")]
     Build {
         /// The guest crate's directory.
@@ -194,8 +201,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::New {
             kind,
             name,
+            lang,
             sdk_path,
-        } => scaffold::new(kind, &name, sdk_path.as_deref()),
+            registry_sdk,
+        } => {
+            let sdk = scaffold::SdkSource::choose(sdk_path.as_deref(), registry_sdk)?;
+            scaffold::new(kind, &name, lang, &sdk)
+        }
         Command::Build { dir } => commands::build(&dir),
         Command::Inspect { component } => commands::inspect(&component),
         Command::Fold {

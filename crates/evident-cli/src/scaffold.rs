@@ -1,9 +1,16 @@
-//! `evident new`: a guest crate that builds and passes its tests as generated.
+//! `evident new`: a guest, in any SDK language, that builds and passes its test as generated.
+//!
+//! The files come from `templates/<language>/common/` and `templates/<language>/<kind>/`
+//! (embedded at build time); `{{name}}`, `{{crate}}`, `{{kind}}` and, for Rust, the SDK
+//! dependency are filled in, and a `dot-` prefix becomes `.`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
+
+/// `(path under templates/, contents)` of every template file.
+const TEMPLATES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/templates.rs"));
 
 /// What `evident new` creates.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -14,12 +21,118 @@ pub(crate) enum Kind {
     Change,
 }
 
-/// The repository `evident` was built from: where the SDK is by default.
-fn default_sdk() -> PathBuf {
+impl Kind {
+    fn dir(self) -> &'static str {
+        match self {
+            Kind::View => "view",
+            Kind::Change => "change",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Kind::View => "state view",
+            Kind::Change => "state change",
+        }
+    }
+}
+
+/// The language of the guest `evident new` creates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Lang {
+    /// A crate using evident-guest-sdk.
+    Rust,
+    /// `app.py`, on the Python SDK (componentize-py).
+    Python,
+    /// `app.js`, on the JavaScript SDK (componentize-js).
+    Js,
+    /// A Go module on the Go SDK.
+    Go,
+    /// C on the C SDK.
+    C,
+    /// C++ on the C++ SDK.
+    Cpp,
+    /// AssemblyScript on its SDK.
+    Assemblyscript,
+}
+
+impl Lang {
+    fn dir(self) -> &'static str {
+        match self {
+            Lang::Rust => "rust",
+            Lang::Python => "python",
+            Lang::Js => "js",
+            Lang::Go => "go",
+            Lang::C => "c",
+            Lang::Cpp => "cpp",
+            Lang::Assemblyscript => "assemblyscript",
+        }
+    }
+}
+
+/// Where a Rust guest's SDK crates come from.
+pub(crate) enum SdkSource {
+    /// The version this `evident` belongs to, from the registry cargo is configured with.
+    Registry,
+    /// That version, overridden by the crates of this checkout of the repository.
+    Checkout(PathBuf),
+}
+
+impl SdkSource {
+    /// A checkout given on the command line, else the one `evident` was built from if it is
+    /// still there, else the registry.
+    pub(crate) fn choose(sdk_path: Option<&Path>, registry_only: bool) -> Result<Self> {
+        if registry_only {
+            return Ok(SdkSource::Registry);
+        }
+        let given = sdk_path.is_some();
+        let dir = sdk_path.map_or_else(default_checkout, Path::to_owned);
+        match dir.canonicalize() {
+            Ok(dir) if dir.join("crates/evident-guest-sdk/Cargo.toml").is_file() => {
+                Ok(SdkSource::Checkout(dir))
+            }
+            _ if given => bail!(
+                "cannot find the Evident SDK at {} (expected crates/evident-guest-sdk there)",
+                dir.display()
+            ),
+            _ => Ok(SdkSource::Registry),
+        }
+    }
+
+    /// The `[patch.crates-io]` section that points the SDK crates at the checkout, if any.
+    fn patch(&self) -> String {
+        match self {
+            SdkSource::Registry => String::new(),
+            SdkSource::Checkout(dir) => {
+                let mut patch = String::from(
+                    "\n# This checkout of the Evident repository stands in for the published crates.\n[patch.crates-io]\n",
+                );
+                for krate in EVIDENT_CRATES {
+                    let path = dir.join("crates").join(krate);
+                    patch.push_str(&format!("{krate} = {{ path = {:?} }}\n", path.display()));
+                }
+                patch
+            }
+        }
+    }
+}
+
+/// The crates a Rust guest depends on, directly or through the testkit.
+const EVIDENT_CRATES: [&str; 6] = [
+    "evident-types",
+    "evident-guest-sdk",
+    "evident-guest-sdk-macros",
+    "evident-host",
+    "evident-build",
+    "evident-testkit",
+];
+
+/// The repository `evident` was built from.
+fn default_checkout() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-pub(crate) fn new(kind: Kind, name: &str, sdk: Option<&Path>) -> Result<ExitCode> {
+pub(crate) fn new(kind: Kind, name: &str, lang: Lang, sdk: &SdkSource) -> Result<ExitCode> {
     let valid_name = !name.is_empty()
         && name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
         && name
@@ -27,20 +140,9 @@ pub(crate) fn new(kind: Kind, name: &str, sdk: Option<&Path>) -> Result<ExitCode
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
     if !valid_name {
         bail!(
-            "{name:?} is not a crate name: use lower-case letters, digits, - and _, starting with a letter"
+            "{name:?} is not a valid guest name: use lower-case letters, digits, - and _, starting with a letter"
         );
     }
-    let sdk = sdk.map_or_else(default_sdk, Path::to_owned);
-    let sdk = sdk
-        .canonicalize()
-        .ok()
-        .filter(|dir| dir.join("crates/evident-guest-sdk/Cargo.toml").is_file())
-        .with_context(|| {
-            format!(
-                "cannot find the Evident SDK at {} (expected crates/evident-guest-sdk there); pass --sdk-path <the evident repository>",
-                sdk.display()
-            )
-        })?;
     let dir = Path::new(name);
     if dir.exists() {
         bail!(
@@ -48,63 +150,73 @@ pub(crate) fn new(kind: Kind, name: &str, sdk: Option<&Path>) -> Result<ExitCode
             dir.display()
         );
     }
-    let sdk_text = sdk.display().to_string();
+    let files = files(lang, kind);
+    if files.is_empty() {
+        bail!(
+            "there is no {} scaffold for {} yet",
+            kind.label(),
+            lang.dir()
+        );
+    }
     let crate_name = name.replace('-', "_");
     let fill = |template: &str| {
         template
             .replace("{{name}}", name)
             .replace("{{crate}}", &crate_name)
-            .replace("{{sdk}}", &sdk_text)
-            .replace(
-                "{{kind}}",
-                match kind {
-                    Kind::View => "state view",
-                    Kind::Change => "state change",
-                },
-            )
+            .replace("{{kind}}", kind.label())
+            .replace("{{sdk_version}}", env!("CARGO_PKG_VERSION"))
+            .replace("{{sdk_patch}}", &sdk.patch())
     };
-    let (lib, test) = match kind {
-        Kind::View => (
-            include_str!("templates/view.rs.tpl"),
-            include_str!("templates/view_test.rs.tpl"),
-        ),
-        Kind::Change => (
-            include_str!("templates/change.rs.tpl"),
-            include_str!("templates/change_test.rs.tpl"),
-        ),
-    };
-    let mut cargo_toml = fill(include_str!("templates/Cargo.toml.tpl"));
-    if matches!(kind, Kind::Change) {
-        // The change's example builds its event data with serde_json.
-        cargo_toml = cargo_toml.replace(
-            "serde = { version = \"1\", features = [\"derive\"] }\n",
-            "serde = { version = \"1\", features = [\"derive\"] }\nserde_json = \"1\"\n",
-        );
-    }
-    let files = [
-        ("Cargo.toml", cargo_toml),
-        ("src/lib.rs", fill(lib)),
-        ("tests/component.rs", fill(test)),
-        ("README.md", fill(include_str!("templates/README.md.tpl"))),
-        (".gitignore", "/target\n".to_owned()),
-    ];
     for (file, text) in files {
         let path = dir.join(file);
         std::fs::create_dir_all(path.parent().expect("files sit in a directory"))
-            .and_then(|()| std::fs::write(&path, text))
+            .and_then(|()| std::fs::write(&path, fill(text)))
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    // Pin the versions the SDK was tested with; cargo drops what this crate does not use.
-    if let Err(e) = std::fs::copy(sdk.join("Cargo.lock"), dir.join("Cargo.lock")) {
-        eprintln!(
-            "note: no Cargo.lock copied from {} ({e}); cargo will resolve versions itself",
-            sdk.display()
-        );
+    if let (Lang::Rust, SdkSource::Checkout(checkout)) = (lang, sdk) {
+        // Pin the versions the SDK was tested with; cargo drops what this crate does not use.
+        if let Err(e) = std::fs::copy(checkout.join("Cargo.lock"), dir.join("Cargo.lock")) {
+            eprintln!(
+                "note: no Cargo.lock copied from {} ({e}); cargo will resolve versions itself",
+                checkout.display()
+            );
+        }
     }
     println!("created {}/", dir.display());
-    eprintln!(
-        "next: cd {} && cargo test   (then `evident build` for the component)",
-        dir.display()
-    );
+    let next = match lang {
+        Lang::Rust => "cargo test   (then `evident build` for the component)",
+        _ => "evident build && evident test . scenarios.yaml",
+    };
+    eprintln!("next: cd {} && {next}", dir.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The files of the scaffold for `lang` and `kind`: `(path in the new guest, template)`, the
+/// kind's own files replacing common ones of the same name.
+fn files(lang: Lang, kind: Kind) -> Vec<(String, &'static str)> {
+    let mut files: Vec<(String, &'static str)> = Vec::new();
+    for part in ["common", kind.dir()] {
+        let prefix = format!("{}/{part}/", lang.dir());
+        for (path, text) in TEMPLATES {
+            let Some(relative) = path.strip_prefix(prefix.as_str()) else {
+                continue;
+            };
+            let relative = relative.strip_suffix(".tpl").unwrap_or(relative);
+            let relative = match relative.rsplit_once('/') {
+                Some((dir, file)) => format!("{dir}/{}", undot(file)),
+                None => undot(relative),
+            };
+            files.retain(|(existing, _)| *existing != relative);
+            files.push((relative, text));
+        }
+    }
+    files
+}
+
+/// `dot-gitignore` → `.gitignore`.
+fn undot(file: &str) -> String {
+    match file.strip_prefix("dot-") {
+        Some(rest) => format!(".{rest}"),
+        None => file.to_owned(),
+    }
 }

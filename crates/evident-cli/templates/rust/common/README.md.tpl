@@ -8,8 +8,9 @@ evident build               # the component: target/guests/wasm32-unknown-unknow
 evident inspect target/guests/wasm32-unknown-unknown/release/{{crate}}.component.wasm
 ```
 
-`src/lib.rs` is the whole component: a serde type and one `impl` with an attribute. The SDK is
-found by path at `{{sdk}}` (the Evident repository `evident new` came from); change the paths in
-`Cargo.toml` if it moves. `Cargo.lock` pins the dependency versions the SDK was tested with.
+`src/lib.rs` is the whole component: a serde type and one `impl` with an attribute. It depends
+on `evident-guest-sdk` {{sdk_version}} (and, for its test, `evident-testkit`); if `evident new`
+found the Evident repository it was built from, `[patch.crates-io]` in `Cargo.toml` points the
+crates there, and `Cargo.lock` pins the versions they were tested with.
 
 Building needs the wasm target once: `rustup target add wasm32-unknown-unknown`.

@@ -13,13 +13,15 @@ publish = false
 crate-type = ["cdylib", "rlib"]
 
 [dependencies]
-evident-guest-sdk = { path = "{{sdk}}/crates/evident-guest-sdk" }
+evident-guest-sdk = "{{sdk_version}}"
 serde = { version = "1", features = ["derive"] }
+serde_json = "1"
 
 [dev-dependencies]
-evident-testkit = { path = "{{sdk}}/crates/evident-testkit" }
+evident-testkit = "{{sdk_version}}"
 serde_json = "1"
 
 # Compiling a component with a debug-built Wasmtime takes ~1 s; optimised, ~0.1 s.
 [profile.dev.package."*"]
 opt-level = 1
+{{sdk_patch}}

@@ -1,0 +1,38 @@
+//! Embeds the scaffolds under `templates/<language>/<common|view|change>/` for `evident new`.
+
+use std::path::{Path, PathBuf};
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    println!("cargo::rerun-if-changed={}", root.display());
+    let mut files = Vec::new();
+    collect(&root, &mut files);
+    files.sort();
+    let mut code = String::from("&[\n");
+    for file in &files {
+        println!("cargo::rerun-if-changed={}", file.display());
+        let relative = file.strip_prefix(&root).expect("under templates/");
+        let relative = relative.to_string_lossy().replace('\\', "/");
+        code.push_str(&format!(
+            "    ({relative:?}, include_str!({:?})),\n",
+            file.display().to_string()
+        ));
+    }
+    code.push(']');
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    std::fs::write(out.join("templates.rs"), code).expect("OUT_DIR is writable");
+}
+
+fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, files);
+        } else if path.extension().is_some_and(|e| e == "tpl") {
+            files.push(path);
+        }
+    }
+}
