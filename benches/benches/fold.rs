@@ -76,8 +76,12 @@ fn state_size(c: &mut Criterion) {
             b.iter(|| {
                 let mut counts = counts.clone();
                 for event in &events {
-                    evident_guest_sdk::StateView::reduce(&mut counts, &event.as_event_ref(), &parameters)
-                        .unwrap();
+                    evident_guest_sdk::StateView::reduce(
+                        &mut counts,
+                        &event.as_event_ref(),
+                        &parameters,
+                    )
+                    .unwrap();
                 }
                 counts
             })

@@ -84,7 +84,12 @@ impl GuestDir {
 
     /// Whether `component` is newer than every input: the guest's files (one level deep and
     /// those of `subdirs`), the WIT, and `more` (e.g. the SDK's directory).
-    pub(crate) fn is_up_to_date(&self, component: &Path, subdirs: &[&str], more: &[PathBuf]) -> bool {
+    pub(crate) fn is_up_to_date(
+        &self,
+        component: &Path,
+        subdirs: &[&str],
+        more: &[PathBuf],
+    ) -> bool {
         let mut inputs = vec![self.dir.clone(), wit_dir().join("evident.wit")];
         inputs.extend(subdirs.iter().map(|sub| self.dir.join(sub)));
         inputs.extend(more.iter().cloned());

@@ -96,10 +96,7 @@ impl Language {
     /// Whether its components import WASI (their toolchain's runtime does), and so must be
     /// loaded in the host's deny-all WASI mode.
     pub fn needs_wasi(self) -> bool {
-        matches!(
-            self,
-            Language::Python | Language::JavaScript | Language::Go
-        )
+        matches!(self, Language::Python | Language::JavaScript | Language::Go)
     }
 }
 

@@ -175,4 +175,3 @@ fn is_stale(output: &Path, input: &Path) -> Result<bool, BuildError> {
     })?;
     Ok(modified(output).map_or(true, |output_time| output_time < input_time))
 }
-

@@ -12,7 +12,8 @@ const FILES: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/sdk_files.rs
 pub fn files(language: &str) -> impl Iterator<Item = (&'static str, &'static [u8])> {
     let prefix = format!("{language}/");
     FILES.iter().filter_map(move |(path, bytes)| {
-        path.strip_prefix(prefix.as_str()).map(|path| (path, *bytes))
+        path.strip_prefix(prefix.as_str())
+            .map(|path| (path, *bytes))
     })
 }
 

@@ -49,7 +49,13 @@ pub(crate) fn install(
         Installer::Pip { package } => {
             let mut command = Command::new(python());
             command
-                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                ])
                 .arg("--target")
                 .arg(&staging)
                 .arg(format!("{package}=={version}"));

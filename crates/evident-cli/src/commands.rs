@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use evident_host::Error;
+use evident_host::{DecideError, Error, Snapshot};
 use evident_types::{Command, Parameters, State};
 
 use crate::RunOptions;
@@ -41,7 +41,7 @@ pub(crate) fn build(dir: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn inspect(path: &Path) -> Result<ExitCode> {
+pub(crate) fn inspect(path: &Path, wasi: bool) -> Result<ExitCode> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "file:     {}", path.display())?;
@@ -73,20 +73,15 @@ pub(crate) fn inspect(path: &Path) -> Result<ExitCode> {
             "core module (not a component)"
         }
     )?;
-    let world = if sections
-        .exports
-        .iter()
-        .any(|e| e.starts_with("evident:db/state-view"))
-    {
-        "state view (evident:db/state-view-component)"
-    } else if sections
-        .exports
-        .iter()
-        .any(|e| e.starts_with("evident:db/state-change"))
-    {
-        "state change (evident:db/state-change-component)"
-    } else {
-        "none of this host's worlds"
+    let exports = |prefix: &str| sections.exports.iter().any(|e| e.starts_with(prefix));
+    let world = match (
+        exports("evident:db/state-view"),
+        exports("evident:db/state-change"),
+    ) {
+        (true, true) => "decider: state view and state change (evident:db/decider-component)",
+        (true, false) => "state view (evident:db/state-view-component)",
+        (false, true) => "state change (evident:db/state-change-component)",
+        (false, false) => "none of this host's worlds",
     };
     writeln!(out, "world:    {world}")?;
     writeln!(out, "exports:  {}", list(&sections.exports))?;
@@ -101,26 +96,48 @@ pub(crate) fn inspect(path: &Path) -> Result<ExitCode> {
             ))
     )?;
     let runtime = component::runtime(None)?;
-    let (verdict, wit) = match component::load_any(&runtime, path) {
-        Ok(Loaded::View(view)) => {
-            let fold = if view.folds_in_batches() {
-                "folds in frames of events"
-            } else {
-                "folds with one reduce call per event"
-            };
-            (
-                "valid state view for this host".to_owned(),
-                format!("evident:db@{} ({fold})", view.wit_version()),
-            )
-        }
+    let folding = |view: &evident_host::StateView| {
+        let fold = match (view.folds_in_batches(), view.meters_events()) {
+            (true, true) => "folds in frames, each event metered as one call",
+            (true, false) => "folds in frames, each frame metered as a whole",
+            (false, _) => "folds with one reduce call per event",
+        };
+        format!("evident:db@{} ({fold})", view.wit_version())
+    };
+    let mode = if wasi {
+        " in the deny-all WASI mode"
+    } else {
+        ""
+    };
+    let (verdict, wit) = match component::load_any(&runtime, path, wasi) {
+        Ok(Loaded::View(view)) => (
+            format!("valid state view for this host{mode}"),
+            folding(&view),
+        ),
         Ok(Loaded::Change(change)) => (
-            "valid state change for this host".to_owned(),
+            format!("valid state change for this host{mode}"),
             format!("evident:db@{}", change.wit_version()),
         ),
-        Err(e) => (format!("REFUSED: {e:#}"), "unknown".to_owned()),
+        Ok(Loaded::Decider(decider)) => (
+            format!("valid decider (state view and state change) for this host{mode}"),
+            folding(decider.view()),
+        ),
+        Err(e) => {
+            let hint = match e.downcast_ref::<Error>() {
+                Some(Error::ForbiddenImport { import, .. })
+                    if import.starts_with("wasi:") && !wasi =>
+                {
+                    " (it needs WASI: check it with --wasi, the deny-all WASI mode its language needs)"
+                }
+                _ => "",
+            };
+            (format!("REFUSED: {e:#}{hint}"), "unknown".to_owned())
+        }
     };
     writeln!(out, "wit:      {wit}")?;
     writeln!(out, "host:     {verdict}")?;
+    // An artifact beside the component is never loaded (loading one runs its native code): it
+    // is up to date if it is, byte for byte, what this host compiles from the component.
     let artifact = path.with_extension("cwasm");
     let aot = if !artifact.exists() {
         format!(
@@ -128,15 +145,18 @@ pub(crate) fn inspect(path: &Path) -> Result<ExitCode> {
             artifact.display()
         )
     } else {
-        // SAFETY: the artifact sits beside the component the user asked about; loading it is
-        // how compatibility is checked, and nothing in it is run.
-        #[allow(unsafe_code)]
-        let loaded = unsafe { runtime.load_view_precompiled(&artifact) }
-            .map(drop)
-            .or_else(|_| unsafe { runtime.load_change_precompiled(&artifact) }.map(drop));
-        match loaded {
-            Ok(()) => format!("{} is up to date for this host", artifact.display()),
-            Err(e) => format!("{} is stale or foreign: {e}", artifact.display()),
+        let fresh = runtime.precompile(&path.display().to_string(), &bytes);
+        match (std::fs::read(&artifact), fresh) {
+            (Ok(found), Ok(fresh)) if found == fresh => format!(
+                "{} is up to date: it is what this host compiles from this component",
+                artifact.display()
+            ),
+            (Ok(_), Ok(_)) => format!(
+                "{} is stale or foreign: it is not what this host compiles from this component (`evident compile` remakes it)",
+                artifact.display()
+            ),
+            (Err(e), _) => format!("{} cannot be read: {e}", artifact.display()),
+            (_, Err(e)) => format!("cannot compile the component to compare: {e}"),
         }
     };
     writeln!(out, "aot:      {aot}")?;
@@ -370,7 +390,7 @@ pub(crate) fn compile(path: &Path, output: Option<&Path>) -> Result<ExitCode> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let runtime = component::runtime(None)?;
     // Refuse now what the host would refuse at load, not after the artifact is deployed.
-    component::load_any(&runtime, path)?;
+    component::load_any(&runtime, path, false)?;
     let name = path.display().to_string();
     let artifact = runtime.precompile(&name, &bytes)?;
     let output = output.map_or_else(|| path.with_extension("cwasm"), Path::to_owned);
@@ -385,4 +405,71 @@ pub(crate) fn compile(path: &Path, output: Option<&Path>) -> Result<ExitCode> {
         output::size(artifact.len() as u64)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) struct DecideArgs<'a> {
+    pub(crate) component: &'a Path,
+    pub(crate) given: &'a Path,
+    pub(crate) given_format: Option<EventsFormat>,
+    pub(crate) command: &'a Path,
+    pub(crate) command_format: Option<PayloadFormat>,
+    pub(crate) snapshot: Option<&'a Path>,
+    pub(crate) snapshot_format: Option<PayloadFormat>,
+    pub(crate) snapshot_position: u64,
+    pub(crate) run: &'a RunOptions,
+}
+
+pub(crate) fn decide(args: DecideArgs<'_>) -> Result<ExitCode> {
+    let history = input::read_events(args.given, args.given_format)?;
+    let (content_type, bytes) = input::read_payload(args.command, args.command_format)?;
+    let command = Command::new(content_type, bytes);
+    let snapshot = Snapshot {
+        state: match args.snapshot {
+            Some(path) => input::read_state(path, args.snapshot_format)?,
+            None => State::default(),
+        },
+        position: args.snapshot_position,
+    };
+    let runtime = component::runtime(Some(args.run))?;
+    let decider = component::load_decider(&runtime, args.component, args.run.wasi)?;
+    let parameters = Parameters::from(args.run.parameters.clone());
+    let started = Instant::now();
+    match decider.decide(snapshot, &history.events, &command, &parameters) {
+        Ok(decision) => {
+            let mut out = std::io::stdout().lock();
+            for event in &decision.events {
+                writeln!(out, "{}", event.to_json())?;
+            }
+            eprintln!(
+                "decided on {} events (position {}) in {:.1} ms: {} new events, next position {}, fuel used {}",
+                history.events.len(),
+                decision.position,
+                started.elapsed().as_secs_f64() * 1e3,
+                decision.events.len(),
+                decision.position + decision.events.len() as u64,
+                decision.fuel_consumed
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(DecideError::Command(Error::Guest {
+            code,
+            message,
+            details,
+            ..
+        })) => {
+            eprintln!("refused: [{}] {message}", code.as_deref().unwrap_or("-"));
+            if let Some(details) = details {
+                eprintln!("details: {}", String::from_utf8_lossy(&details));
+            }
+            Ok(ExitCode::from(REFUSED))
+        }
+        Err(DecideError::History(failed)) => bail!(
+            "{}, {}: history event {:?} does not fold: {}",
+            args.given.display(),
+            history.origins[failed.index],
+            failed.event_id,
+            failed.source
+        ),
+        Err(other) => Err(other.into()),
+    }
 }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use evident_host::{Error, Limits, Runtime, RuntimeConfig, StateChange, StateView};
+use evident_host::{Decider, Error, Limits, Runtime, RuntimeConfig, StateChange, StateView};
 
 use crate::RunOptions;
 
@@ -46,15 +46,25 @@ fn limits(run: &RunOptions, mut limits: Limits) -> Result<Limits> {
     Ok(limits)
 }
 
-/// A component file as given, or the component built from a guest crate directory.
-pub(crate) fn component_file(path: &Path) -> Result<PathBuf> {
+/// A component file as given, or the component built from a guest directory, and whether it
+/// needs the deny-all WASI mode: one built from a guest directory in a language whose
+/// toolchain makes it import WASI does.
+fn component_file(path: &Path) -> Result<(PathBuf, bool)> {
     if path.is_dir() {
         eprintln!("building {} ...", path.display());
         let options = evident_build::BuildOptions {
             verbose: true,
             ..Default::default()
         };
-        return Ok(evident_build::build_guest(path, &options)?.component);
+        let built = evident_build::build_guest(path, &options)?;
+        let wasi = built.language.needs_wasi();
+        if wasi {
+            eprintln!(
+                "note: {} components import WASI; running it in the deny-all WASI mode (as --wasi does)",
+                built.language.name()
+            );
+        }
+        return Ok((built.component, wasi));
     }
     if !path.exists() {
         anyhow::bail!(
@@ -62,7 +72,7 @@ pub(crate) fn component_file(path: &Path) -> Result<PathBuf> {
             path.display()
         );
     }
-    Ok(path.to_owned())
+    Ok((path.to_owned(), false))
 }
 
 fn is_precompiled(path: &Path) -> bool {
@@ -72,7 +82,8 @@ fn is_precompiled(path: &Path) -> bool {
 /// Loads a state view from a component, an artifact or a guest directory; `wasi` loads it in the
 /// deny-all WASI mode.
 pub(crate) fn load_view(runtime: &Runtime, path: &Path, wasi: bool) -> Result<StateView> {
-    let file = component_file(path)?;
+    let (file, needs_wasi) = component_file(path)?;
+    let wasi = wasi || needs_wasi;
     if wasi {
         let (name, bytes) = read_named(&file)?;
         return Ok(runtime.load_view_wasi(&name, &bytes)?);
@@ -89,7 +100,8 @@ pub(crate) fn load_view(runtime: &Runtime, path: &Path, wasi: bool) -> Result<St
 /// Loads a state change from a component, an artifact or a guest directory; `wasi` loads it in
 /// the deny-all WASI mode.
 pub(crate) fn load_change(runtime: &Runtime, path: &Path, wasi: bool) -> Result<StateChange> {
-    let file = component_file(path)?;
+    let (file, needs_wasi) = component_file(path)?;
+    let wasi = wasi || needs_wasi;
     if wasi {
         let (name, bytes) = read_named(&file)?;
         return Ok(runtime.load_change_wasi(&name, &bytes)?);
@@ -114,18 +126,48 @@ fn read_named(file: &Path) -> Result<(String, Vec<u8>)> {
     Ok((name, bytes))
 }
 
+/// Loads a decider (one component that is a view and a change) from a component, an artifact
+/// or a guest directory; `wasi` loads it in the deny-all WASI mode.
+pub(crate) fn load_decider(runtime: &Runtime, path: &Path, wasi: bool) -> Result<Decider> {
+    let (file, needs_wasi) = component_file(path)?;
+    let wasi = wasi || needs_wasi;
+    if is_precompiled(&file) {
+        // SAFETY: as in `load_view`.
+        #[allow(unsafe_code)]
+        let (view, change) = unsafe {
+            (
+                runtime.load_view_precompiled(&file)?,
+                runtime.load_change_precompiled(&file)?,
+            )
+        };
+        return Ok(Decider::new(view, change));
+    }
+    let (name, bytes) = read_named(&file)?;
+    if wasi {
+        return Ok(runtime.load_decider_wasi(&name, &bytes)?);
+    }
+    Ok(runtime.load_decider(&name, &bytes)?)
+}
+
 /// A component loaded as whichever kind it is.
 pub(crate) enum Loaded {
     View(StateView),
     Change(StateChange),
+    /// A view and a change in one component.
+    Decider(Decider),
 }
 
-/// Loads a component as a view, or else as a change; if it is neither, says why for both.
-pub(crate) fn load_any(runtime: &Runtime, path: &Path) -> Result<Loaded> {
-    let file = component_file(path)?;
-    match load_view(runtime, &file, false) {
+/// Loads a component as a view, a change, or both (a decider); if it is neither, says why for
+/// both.
+pub(crate) fn load_any(runtime: &Runtime, path: &Path, wasi: bool) -> Result<Loaded> {
+    let (file, needs_wasi) = component_file(path)?;
+    let wasi = wasi || needs_wasi;
+    if let Ok(decider) = load_decider(runtime, &file, wasi) {
+        return Ok(Loaded::Decider(decider));
+    }
+    match load_view(runtime, &file, wasi) {
         Ok(view) => Ok(Loaded::View(view)),
-        Err(as_view) => match load_change(runtime, &file, false) {
+        Err(as_view) => match load_change(runtime, &file, wasi) {
             Ok(change) => Ok(Loaded::Change(change)),
             Err(as_change) => {
                 // A forbidden import or unreadable file is the same either way: say it once.

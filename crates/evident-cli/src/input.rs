@@ -76,7 +76,7 @@ pub(crate) fn read_events(path: &Path, format: Option<EventsFormat>) -> Result<E
                 item += 1;
                 let value: ciborium::Value = ciborium::from_reader(&mut reader)
                     .with_context(|| format!("{name}: item {item} is not CBOR"))?;
-                let json = crate::output::cbor_to_json(value);
+                let json = evident_types::cbor_to_json(value);
                 let event: Event = serde_json::from_value(json)
                     .map_err(|e| EventError::NotJson(e.to_string()))
                     .with_context(|| format!("{name}: item {item}"))?;

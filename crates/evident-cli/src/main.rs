@@ -61,6 +61,10 @@ enum Command {
     Inspect {
         /// A component file (.wasm).
         component: PathBuf,
+        /// Check it as the deny-all WASI mode would load it (Python, JavaScript and Go
+        /// components need it).
+        #[arg(long)]
+        wasi: bool,
     },
     /// Fold events through a state view and print the final state.
     #[command(
@@ -109,6 +113,39 @@ enum Command {
         #[command(flatten)]
         run: RunOptions,
     },
+    /// Decide a command on a history: fold the given events with a decider's view, run the
+    /// command through its change, and print the events it emits, as JSON lines.
+    #[command(
+        after_help = "Example:\n  evident decide guests/bank-account --given examples/bank/history.jsonl --command examples/bank/withdraw.json\n\nA refusal prints `refused: [code] message` and exits with 2."
+    )]
+    Decide {
+        /// A decider component (.wasm, .cwasm) or guest directory: a view and a change in one.
+        component: PathBuf,
+        /// The stream's events so far (after the snapshot, if one is given): JSON lines or a
+        /// CBOR sequence (.cbor); `-` reads stdin.
+        #[arg(long, value_name = "FILE|-")]
+        given: PathBuf,
+        /// How the history is encoded, if the file name does not say.
+        #[arg(long, value_enum)]
+        given_format: Option<input::EventsFormat>,
+        /// The command (JSON or .cbor).
+        #[arg(long, value_name = "FILE")]
+        command: PathBuf,
+        /// Send a JSON command file as CBOR.
+        #[arg(long, value_enum)]
+        command_format: Option<input::PayloadFormat>,
+        /// A state to start from instead of "no state yet": a snapshot of the stream.
+        #[arg(long, value_name = "FILE")]
+        snapshot: Option<PathBuf>,
+        /// Send a JSON snapshot file as CBOR (for deciders that store CBOR).
+        #[arg(long, value_enum)]
+        snapshot_format: Option<input::PayloadFormat>,
+        /// How many events of the stream the snapshot folds (its position).
+        #[arg(long, value_name = "N", default_value_t = 0, requires = "snapshot")]
+        snapshot_position: u64,
+        #[command(flatten)]
+        run: RunOptions,
+    },
     /// Precompile a component into an artifact the host loads without compiling.
     #[command(
         after_help = "Example:\n  evident compile event_counter.component.wasm -o event_counter.cwasm"
@@ -122,14 +159,17 @@ enum Command {
     },
     /// Run given/when/then scenario files (JSON or YAML) against a component.
     #[command(
-        after_help = "Example:\n  evident test guests/bank-account examples/scenarios/bank-account.yaml\n\nA scenario file holds `scenarios:`, each with `name`, optional `parameters`, `given` (events, or a state),\n`when` (a command; changes only) and `then` (`state`, `events` or `error`)."
+        after_help = "Example:\n  evident test guests/bank-account examples/scenarios/bank-*.yaml\n\nA scenario file holds `scenarios:`, each with `name`, optional `parameters`, `given` (`events`, a `state`, or both),\n`when` (a command, for changes and deciders) and `then` (`state`, `events`, `error`, `max_fuel_per_event`).\nA view folds the given events; a change decides on the given state; a decider folds the given events\n(after the given state) and decides on the result."
     )]
     Test {
-        /// A component (.wasm), a precompiled artifact (.cwasm), or a guest crate directory.
+        /// A component (.wasm), a precompiled artifact (.cwasm), or a guest directory.
         component: PathBuf,
         /// Scenario files.
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
+        /// Run a component that imports WASI with every WASI capability denied.
+        #[arg(long)]
+        wasi: bool,
     },
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  evident completions bash > /etc/bash_completion.d/evident")]
@@ -154,8 +194,9 @@ struct RunOptions {
     /// Wall-clock time per call, e.g. 500ms.
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     deadline: Option<Duration>,
-    /// Run a component that imports WASI (Python, JavaScript) with every WASI capability
+    /// Run a component that imports WASI (Python, JavaScript, Go) with every WASI capability
     /// denied: no files, network, environment or real clock; stdout and stderr to the log.
+    /// Components built from a guest directory in those languages get it without asking.
     #[arg(long)]
     wasi: bool,
 }
@@ -209,7 +250,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             scaffold::new(kind, &name, lang, &sdk)
         }
         Command::Build { dir } => commands::build(&dir),
-        Command::Inspect { component } => commands::inspect(&component),
+        Command::Inspect { component, wasi } => commands::inspect(&component, wasi),
         Command::Fold {
             component,
             events,
@@ -246,7 +287,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Test {
             component,
             scenarios,
-        } => scenario::run_files(&component, &scenarios),
+            wasi,
+        } => scenario::run_files(&component, &scenarios, wasi),
+        Command::Decide {
+            component,
+            given,
+            given_format,
+            command,
+            command_format,
+            snapshot,
+            snapshot_format,
+            snapshot_position,
+            run,
+        } => commands::decide(commands::DecideArgs {
+            component: &component,
+            given: &given,
+            given_format,
+            command: &command,
+            command_format,
+            snapshot: snapshot.as_deref(),
+            snapshot_format,
+            snapshot_position,
+            run: &run,
+        }),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

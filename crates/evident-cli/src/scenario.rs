@@ -4,13 +4,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
-use evident_host::{Error, StateChange, StateView};
+use anyhow::{Context, Result, bail, ensure};
+use evident_host::{Decider, Error, Snapshot, StateChange, StateView};
 use evident_types::{Command, Event, Parameters, State, content_type};
 use serde::Deserialize;
 
 use crate::component::{self, Loaded};
-use crate::output::state_as_json;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -18,8 +17,10 @@ struct ScenarioFile {
     scenarios: Vec<Scenario>,
 }
 
-/// One scenario: for a view, given events (and maybe a state), then a state or an error; for a
-/// change, given a state, when a command, then events or an error code.
+/// One scenario. For a view: given events (and maybe a state), then a state or an error. For a
+/// change: given a state, when a command, then events or an error code. For a decider: given
+/// events (and maybe a state they follow), when a command, then events, an error code or the
+/// state after the new events.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Scenario {
@@ -55,8 +56,11 @@ struct Then {
     state: Option<serde_json::Value>,
     /// The expected events; each lists the attributes that must match (e.g. `type`, `data`).
     events: Option<Vec<serde_json::Value>>,
-    /// A change's expected error code, or text a view's error message must contain.
+    /// A refusal's expected code, or text a fold's error message must contain.
     error: Option<String>,
+    /// The most fuel a fold may use per event: a budget that fails the scenario, the same way
+    /// on every machine, when a guest gets slower.
+    max_fuel_per_event: Option<u64>,
 }
 
 #[derive(Deserialize, Clone, Copy)]
@@ -66,17 +70,17 @@ enum Format {
     Cbor,
 }
 
-pub(crate) fn run_files(component: &Path, files: &[std::path::PathBuf]) -> Result<ExitCode> {
+pub(crate) fn run_files(
+    component: &Path,
+    files: &[std::path::PathBuf],
+    wasi: bool,
+) -> Result<ExitCode> {
     let runtime = component::runtime(None)?;
-    let loaded = component::load_any(&runtime, component)?;
+    let loaded = component::load_any(&runtime, component, wasi)?;
     let (mut passed, mut failed) = (0, 0);
     for file in files {
         for scenario in read(file)? {
-            let outcome = match &loaded {
-                Loaded::View(view) => run_view(view, &scenario),
-                Loaded::Change(change) => run_change(change, &scenario),
-            };
-            match outcome {
+            match run(&loaded, &scenario) {
                 Ok(()) => {
                     passed += 1;
                     println!("PASS {}: {}", file.display(), scenario.name);
@@ -116,6 +120,17 @@ fn read(path: &Path) -> Result<Vec<Scenario>> {
     Ok(file.scenarios)
 }
 
+fn run(loaded: &Loaded, scenario: &Scenario) -> Result<()> {
+    match (loaded, &scenario.when) {
+        (Loaded::View(view), None) => run_fold(view, scenario),
+        (Loaded::Decider(decider), None) => run_fold(decider.view(), scenario),
+        (Loaded::View(_), Some(_)) => bail!("a state view takes no `when` command"),
+        (Loaded::Change(change), Some(when)) => run_change(change, scenario, when),
+        (Loaded::Change(_), None) => bail!("a state change needs a `when` command"),
+        (Loaded::Decider(decider), Some(when)) => run_decision(decider, scenario, when),
+    }
+}
+
 fn parameters(scenario: &Scenario) -> Parameters {
     scenario
         .parameters
@@ -146,14 +161,8 @@ fn given_state(given: &Given) -> Result<Option<State>> {
         .transpose()
 }
 
-fn run_view(view: &StateView, scenario: &Scenario) -> Result<()> {
-    anyhow::ensure!(
-        scenario.when.is_none(),
-        "a state view takes no `when` command"
-    );
-    let parameters = parameters(scenario);
-    let events = scenario
-        .given
+fn given_events(given: &Given) -> Result<Vec<Event>> {
+    given
         .events
         .iter()
         .enumerate()
@@ -161,125 +170,161 @@ fn run_view(view: &StateView, scenario: &Scenario) -> Result<()> {
             serde_json::from_value::<Event>(event.clone())
                 .with_context(|| format!("given event {i}"))
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect()
+}
+
+fn command(when: &When) -> Result<Command> {
+    let (content_type, bytes) = encode(&when.command, when.command_format)?;
+    Ok(Command::new(content_type, bytes))
+}
+
+fn run_fold(view: &StateView, scenario: &Scenario) -> Result<()> {
+    let parameters = parameters(scenario);
+    let events = given_events(&scenario.given)?;
     let initial = match given_state(&scenario.given)? {
         Some(state) => state,
         None => view.initialize(&parameters).map_err(anyhow::Error::from)?,
     };
-    match (view.fold(initial, &events, &parameters), &scenario.then) {
-        (
-            Ok(folded),
-            Then {
-                state: Some(expected),
-                error: None,
-                ..
-            },
-        ) => {
-            let actual =
-                state_as_json(&folded.state).context("the state is neither JSON nor CBOR")?;
-            anyhow::ensure!(
-                &actual == expected,
-                "expected state {expected}\n     got state      {actual}"
+    let then = &scenario.then;
+    ensure!(
+        then.events.is_none(),
+        "a fold's `then` gives a `state` or an `error`, not `events`"
+    );
+    match (view.fold(initial, &events, &parameters), &then.error) {
+        (Ok(folded), None) => {
+            if let Some(expected) = &then.state {
+                expect_state(&folded.state, expected)?;
+            }
+            if let Some(budget) = then.max_fuel_per_event {
+                let per_event = folded.fuel_consumed / (folded.events_applied.max(1) as u64);
+                ensure!(
+                    per_event <= budget,
+                    "the fold used {per_event} fuel per event ({} for {} events), over the budget of {budget}",
+                    folded.fuel_consumed,
+                    folded.events_applied
+                );
+            }
+            ensure!(
+                then.state.is_some() || then.max_fuel_per_event.is_some(),
+                "`then` must give a `state`, an `error` or a `max_fuel_per_event`"
             );
             Ok(())
         }
-        (
-            Err(failed),
-            Then {
-                error: Some(text), ..
-            },
-        ) => {
+        (Err(failed), Some(text)) => {
             let message = failed.source.to_string();
-            anyhow::ensure!(
+            ensure!(
                 message.contains(text.as_str()),
                 "expected an error containing {text:?}, got: {message}"
             );
             Ok(())
         }
-        (
-            Ok(folded),
-            Then {
-                error: Some(text), ..
-            },
-        ) => anyhow::bail!(
+        (Ok(folded), Some(text)) => bail!(
             "expected an error containing {text:?}, got a state: {}",
-            state_as_json(&folded.state).unwrap_or_default()
+            folded.state.to_json().unwrap_or_default()
         ),
-        (Err(failed), _) => anyhow::bail!("{failed}"),
-        (Ok(_), _) => anyhow::bail!("`then` must give a `state` or an `error`"),
+        (Err(failed), None) => bail!("{failed}"),
     }
 }
 
-fn run_change(change: &StateChange, scenario: &Scenario) -> Result<()> {
-    let when = scenario
-        .when
-        .as_ref()
-        .context("a state change needs a `when` command")?;
+fn run_change(change: &StateChange, scenario: &Scenario, when: &When) -> Result<()> {
+    ensure!(
+        scenario.given.events.is_empty(),
+        "a state change is given a `state`, not `events` (a decider folds given events)"
+    );
     let state = given_state(&scenario.given)?.unwrap_or_default();
-    let (content_type, bytes) = encode(&when.command, when.command_format)?;
-    let command = Command::new(content_type, bytes);
-    match (
-        change.process(&state, &command, &parameters(scenario)),
-        &scenario.then,
-    ) {
-        (
-            Ok(events),
-            Then {
-                events: Some(expected),
-                error: None,
-                ..
-            },
-        ) => {
-            anyhow::ensure!(
-                events.len() == expected.len(),
-                "expected {} events, got {}: {}",
-                expected.len(),
-                events.len(),
-                events
-                    .iter()
-                    .map(Event::to_json)
-                    .collect::<Vec<_>>()
-                    .join(" ")
+    let result = change.process(&state, &command(when)?, &parameters(scenario));
+    expect_decided(result, None, &scenario.then)
+}
+
+fn run_decision(decider: &Decider, scenario: &Scenario, when: &When) -> Result<()> {
+    let snapshot = Snapshot {
+        state: given_state(&scenario.given)?.unwrap_or_default(),
+        position: 0,
+    };
+    let history = given_events(&scenario.given)?;
+    let result = decider.decide(snapshot, &history, &command(when)?, &parameters(scenario));
+    match result {
+        Ok(decision) => expect_decided(Ok(decision.events), Some(&decision.state), &scenario.then),
+        Err(evident_host::DecideError::Command(error)) => {
+            expect_decided(Err(error), None, &scenario.then)
+        }
+        Err(other) => bail!("{other}"),
+    }
+}
+
+/// Checks what a change (or a decider) decided against `then`: events attribute by attribute,
+/// a refusal by its code, and the state after the events when one is given.
+fn expect_decided(
+    result: Result<Vec<Event>, Error>,
+    state_after: Option<&State>,
+    then: &Then,
+) -> Result<()> {
+    match (result, &then.error) {
+        (Ok(events), None) => {
+            ensure!(
+                then.events.is_some() || then.state.is_some(),
+                "`then` must give `events`, a `state` or an `error`"
             );
-            for (i, (event, expected)) in events.iter().zip(expected).enumerate() {
-                let actual: serde_json::Value = serde_json::from_str(&event.to_json())?;
-                let expected = expected
-                    .as_object()
-                    .context("an expected event is an object")?;
-                for (attribute, value) in expected {
-                    anyhow::ensure!(
-                        actual.get(attribute) == Some(value),
-                        "event {i}: expected {attribute} = {value}, got {}",
-                        actual.get(attribute).unwrap_or(&serde_json::Value::Null)
-                    );
-                }
+            if let Some(expected) = &then.events {
+                expect_events(&events, expected)?;
+            }
+            if let Some(expected) = &then.state {
+                let state = state_after
+                    .context("a state change's `then` gives `events` or an `error`, not a state")?;
+                expect_state(state, expected)?;
             }
             Ok(())
         }
-        (
-            Err(Error::Guest { code, message, .. }),
-            Then {
-                error: Some(expected),
-                ..
-            },
-        ) => {
-            anyhow::ensure!(
+        (Err(Error::Guest { code, message, .. }), Some(expected)) => {
+            ensure!(
                 code.as_deref() == Some(expected.as_str()),
                 "expected error {expected:?}, got [{}] {message}",
                 code.as_deref().unwrap_or("-")
             );
             Ok(())
         }
-        (
-            Ok(events),
-            Then {
-                error: Some(expected),
-                ..
-            },
-        ) => {
-            anyhow::bail!("expected error {expected:?}, got {} events", events.len())
+        (Ok(events), Some(expected)) => {
+            bail!("expected error {expected:?}, got {} events", events.len())
         }
         (Err(error), _) => Err(error.into()),
-        (Ok(_), _) => anyhow::bail!("`then` must give `events` or an `error`"),
     }
+}
+
+fn expect_events(events: &[Event], expected: &[serde_json::Value]) -> Result<()> {
+    ensure!(
+        events.len() == expected.len(),
+        "expected {} events, got {}: {}",
+        expected.len(),
+        events.len(),
+        events
+            .iter()
+            .map(Event::to_json)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    for (i, (event, expected)) in events.iter().zip(expected).enumerate() {
+        let actual: serde_json::Value = serde_json::from_str(&event.to_json())?;
+        let expected = expected
+            .as_object()
+            .context("an expected event is an object")?;
+        for (attribute, value) in expected {
+            ensure!(
+                actual.get(attribute) == Some(value),
+                "event {i}: expected {attribute} = {value}, got {}",
+                actual.get(attribute).unwrap_or(&serde_json::Value::Null)
+            );
+        }
+    }
+    Ok(())
+}
+
+fn expect_state(state: &State, expected: &serde_json::Value) -> Result<()> {
+    let actual = state
+        .to_json()
+        .context("the state is neither JSON nor CBOR")?;
+    ensure!(
+        &actual == expected,
+        "expected state {expected}\n     got state      {actual}"
+    );
+    Ok(())
 }

@@ -75,6 +75,17 @@ impl StateChange {
         self.handle.pre.component()
     }
 
+    /// Counts a `process` made with [`StateChange::process_on`] in the metrics.
+    pub(crate) fn observe_process(
+        &self,
+        started: Instant,
+        store: &Store<StoreData>,
+        result: &Result<Vec<Event>, Error>,
+    ) {
+        self.handle
+            .observe(started, 0, self.handle.usage(store), result);
+    }
+
     /// The release of `evident:db` the component was built against, e.g. `"0.2.0"`.
     pub fn wit_version(&self) -> &'static str {
         self.handle.wit_version
@@ -99,7 +110,7 @@ impl StateChange {
         command: &Command,
         parameters: &Parameters,
     ) -> Result<Vec<Event>, Error> {
-        run_sync(self.process_in(Mode::Sync, state, command, parameters))
+        run_sync(self.process_in(Mode::Sync, state, command, parameters)).0
     }
 
     /// Tells whether the component would accept the command, without emitting anything.
@@ -112,13 +123,15 @@ impl StateChange {
         self.handle.metrics.snapshot()
     }
 
-    async fn process_in(
+    /// [`StateChange::process`] made as `mode` says, on a fresh instance, with the fuel and
+    /// memory it used.
+    pub(crate) async fn process_in(
         &self,
         mode: Mode,
         state: &State,
         command: &Command,
         parameters: &Parameters,
-    ) -> Result<Vec<Event>, Error> {
+    ) -> (Result<Vec<Event>, Error>, Usage) {
         let started = Instant::now();
         let site = self.handle.site("process");
         let (result, usage) = match self.handle.instantiate(site, mode).await {
@@ -131,7 +144,7 @@ impl StateChange {
             Err(e) => (Err(e), Usage::default()),
         };
         self.handle.observe(started, 0, usage, &result);
-        result
+        (result, usage)
     }
 
     /// `process` on a live instance of this component (or of a decider component that is also
@@ -257,6 +270,7 @@ impl StateChange {
     ) -> Result<Vec<Event>, Error> {
         self.process_in(Mode::Async, state, command, parameters)
             .await
+            .0
     }
 
     /// [`StateChange::validate`], through `call_async`.

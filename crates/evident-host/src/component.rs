@@ -349,6 +349,7 @@ impl<E> Handle<E> {
         site: CallSite<'_>,
         mode: Mode,
     ) -> Result<(), Error> {
+        self.metrics.count_guest_call();
         store::arm(store, site, mode, None)
     }
 
@@ -360,6 +361,7 @@ impl<E> Handle<E> {
         mode: Mode,
         events: u32,
     ) -> Result<(), Error> {
+        self.metrics.count_guest_call();
         store::arm(store, site, mode, Some((events, self.meters_events)))
     }
 
@@ -402,7 +404,7 @@ impl<E> Handle<E> {
             &self.limits,
             self.runtime.metering(),
         );
-        self.arm(&mut store, site, mode)?;
+        store::arm(&mut store, site, mode, None)?;
         let instance = match mode {
             Mode::Sync => self.pre.instantiate(&mut store),
             #[cfg(feature = "async")]

@@ -161,7 +161,9 @@ pub enum Error {
     },
     /// Every pooled instance slot is in use ([`crate::RuntimeConfig::pooled_instances`]): the
     /// call did not start and may be retried once other calls finish.
-    #[error("component `{component}` could not start `{function}`: {reason}; retry when other calls have finished")]
+    #[error(
+        "component `{component}` could not start `{function}`: {reason}; retry when other calls have finished"
+    )]
     PoolExhausted {
         /// The component's name.
         component: Arc<str>,

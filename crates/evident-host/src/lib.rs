@@ -22,9 +22,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod aot;
 mod bindings;
 mod change;
 mod component;
+mod config;
+mod decider;
 mod error;
 mod imports;
 mod limits;
@@ -39,13 +42,15 @@ mod wire;
 
 pub use change::StateChange;
 pub use component::WIT_VERSIONS;
+pub use config::{AddressSpace, RuntimeConfig};
+pub use decider::{DecideError, Decider, Decision, Snapshot};
 pub use error::{Error, FoldError, TrapCode};
-pub use limits::Limits;
 pub use imports::MAX_LOG_LINE_BYTES;
+pub use limits::Limits;
 pub use metrics::{ErrorKind, LATENCY_BUCKETS, LatencySnapshot, MetricsSnapshot};
 pub use registry::{
-    ComponentInfo, ComponentKind, ContentHash, Registry, RegistryError, Reloaded, Sandbox,
-    Version, Versioned, Watcher,
+    ComponentInfo, ComponentKind, ContentHash, Registry, RegistryError, Reloaded, Sandbox, Version,
+    Versioned, Watcher,
 };
-pub use runtime::{Runtime, RuntimeConfig};
+pub use runtime::Runtime;
 pub use view::{FoldConfig, Folded, StateView, ViewInstance};

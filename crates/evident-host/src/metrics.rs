@@ -88,6 +88,7 @@ pub(crate) struct Metrics {
     latency_nanos: AtomicU64,
     instances: AtomicU64,
     replays: AtomicU64,
+    guest_calls: AtomicU64,
 }
 
 /// What one call did, for [`Metrics::record`].
@@ -103,6 +104,11 @@ impl Metrics {
     /// One more instance created.
     pub(crate) fn count_instance(&self) {
         self.instances.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// One more call into the component.
+    pub(crate) fn count_guest_call(&self) {
+        self.guest_calls.fetch_add(1, Ordering::Relaxed);
     }
 
     /// One more failed frame replayed to find the failing event.
@@ -144,6 +150,7 @@ impl Metrics {
             fuel_consumed: load(&self.fuel),
             instances: load(&self.instances),
             fold_replays: load(&self.replays),
+            guest_calls: load(&self.guest_calls),
             peak_memory_bytes: self.peak_memory.load(Ordering::Relaxed),
             latency: LatencySnapshot {
                 buckets: LATENCY_BUCKETS
@@ -174,9 +181,12 @@ pub struct MetricsSnapshot {
     /// Instances created: one per fresh-instance call, one per fold, and one per replay of a
     /// failed frame.
     pub instances: u64,
-    /// Folds whose frame failed and were replayed from their last checkpoint to find the failing
-    /// event; after one, the fold goes on in frames.
+    /// Frames that failed and were replayed from their fold's last checkpoint to find the
+    /// failing event; after one, the fold goes on in frames.
     pub fold_replays: u64,
+    /// Calls into the component's exports (a fold makes one per frame, `save-state` and
+    /// `load-state` too, and those its replays make).
+    pub guest_calls: u64,
     /// The largest linear memory any call saw.
     pub peak_memory_bytes: usize,
     /// How long calls took.

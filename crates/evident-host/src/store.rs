@@ -132,7 +132,11 @@ pub(crate) fn arm(
     let meter = &mut store.data_mut().meter;
     let metering = meter.metering;
     let (events, per_event) = frame.unwrap_or((0, false));
-    let times = if per_event { 1 } else { u64::from(events.max(1)) };
+    let times = if per_event {
+        1
+    } else {
+        u64::from(events.max(1))
+    };
     meter.frame_events = events;
     meter.events_begun = 0;
     meter.fuel_banked = 0;

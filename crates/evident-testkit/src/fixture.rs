@@ -1,6 +1,6 @@
 //! Given/when/then checks against a component; each panics with what differed, like `assert!`.
 
-use evident_host::{Error, StateChange, StateView};
+use evident_host::{DecideError, Decider, Decision, Error, Snapshot, StateChange, StateView};
 use evident_types::{Command, Event, Parameters, State};
 
 /// For a view: given these events (and parameters), expect this state.
@@ -166,4 +166,151 @@ impl<'a> ChangeFixture<'a> {
         }
         error
     }
+}
+
+/// For a decider: given these past events, when this command, then these new events, this
+/// refusal, or this state.
+#[must_use = "a fixture checks nothing until a `then_` method runs"]
+pub struct DeciderFixture<'a> {
+    decider: &'a Decider,
+    parameters: Parameters,
+    history: Vec<Event>,
+    command: Option<Command>,
+}
+
+impl<'a> DeciderFixture<'a> {
+    /// Starts a scenario for `decider`, with no history.
+    pub fn new(decider: &'a Decider) -> Self {
+        DeciderFixture {
+            decider,
+            parameters: Parameters::new(),
+            history: Vec::new(),
+            command: None,
+        }
+    }
+
+    /// Configures both halves with a parameter.
+    pub fn parameter(mut self, name: &str, value: &str) -> Self {
+        self.parameters = self.parameters.with(name, value);
+        self
+    }
+
+    /// The events already in the stream, in order.
+    pub fn given(mut self, events: impl IntoIterator<Item = Event>) -> Self {
+        self.history.extend(events);
+        self
+    }
+
+    /// The command, as JSON.
+    pub fn when_json(mut self, command: serde_json::Value) -> Self {
+        self.command = Some(Command::json(&command).expect("a JSON value serialises"));
+        self
+    }
+
+    /// The command, as given.
+    pub fn when(mut self, command: Command) -> Self {
+        self.command = Some(command);
+        self
+    }
+
+    /// Makes the decision.
+    pub fn decide(&self) -> Result<Decision, DecideError> {
+        let command = self.command.as_ref().expect("call `when` before `then`");
+        self.decider.decide(
+            Snapshot::default(),
+            &self.history,
+            command,
+            &self.parameters,
+        )
+    }
+
+    #[track_caller]
+    fn decided(&self) -> Decision {
+        self.decide()
+            .unwrap_or_else(|e| panic!("expected a decision, got: {e}"))
+    }
+
+    /// Expects exactly these events, attribute for attribute; returns the decision.
+    #[track_caller]
+    pub fn then_events(self, expected: impl IntoIterator<Item = Event>) -> Decision {
+        let decision = self.decided();
+        let expected: Vec<Event> = expected.into_iter().collect();
+        if decision.events != expected {
+            panic!(
+                "the decider emitted other events\nexpected:\n{}\ngot:\n{}",
+                json_lines(&expected),
+                json_lines(&decision.events)
+            );
+        }
+        decision
+    }
+
+    /// Expects events of exactly these types, in order; returns the decision.
+    #[track_caller]
+    pub fn then_event_types(self, types: &[&str]) -> Decision {
+        let decision = self.decided();
+        let actual: Vec<&str> = decision
+            .events
+            .iter()
+            .map(|e| e.event_type.as_str())
+            .collect();
+        assert_eq!(
+            actual,
+            types,
+            "the decider emitted other events:\n{}",
+            json_lines(&decision.events)
+        );
+        decision
+    }
+
+    /// Expects the command to be refused with `code`; returns the error.
+    #[track_caller]
+    pub fn then_refused(self, code: &str) -> DecideError {
+        match self.decide() {
+            Ok(decision) => panic!(
+                "expected a refusal [{code}], got {} events:\n{}",
+                decision.events.len(),
+                json_lines(&decision.events)
+            ),
+            Err(error) => {
+                assert_eq!(
+                    error.refusal().map(|(code, _)| code),
+                    Some(code),
+                    "expected a refusal [{code}], got: {error}"
+                );
+                error
+            }
+        }
+    }
+
+    /// Expects the state after the new events to be this JSON value (a CBOR state is compared
+    /// as JSON); returns the decision.
+    #[track_caller]
+    pub fn then_state(self, expected: serde_json::Value) -> Decision {
+        let decision = self.decided();
+        let actual = decision.state.to_json().unwrap_or_else(|| {
+            panic!(
+                "the state ({} bytes of {:?}) is neither JSON nor CBOR",
+                decision.state.bytes.len(),
+                decision.state.content_type
+            )
+        });
+        assert_eq!(
+            actual, expected,
+            "the state after the decision differs (left: actual, right: expected)"
+        );
+        decision
+    }
+}
+
+/// Events as CloudEvents JSON, one per line, for failure messages.
+fn json_lines(events: &[Event]) -> String {
+    if events.is_empty() {
+        return "  (none)".to_owned();
+    }
+    events
+        .iter()
+        .map(|event| format!("  {}", event.to_json()))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

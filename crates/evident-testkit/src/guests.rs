@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use parking_lot::Mutex;
 
 use evident_build::{BuildError, BuildOptions, GuestTarget, build_guest};
-use evident_host::{Runtime, RuntimeConfig, StateChange, StateView};
+use evident_host::{Decider, Runtime, RuntimeConfig, StateChange, StateView};
 
 /// Why a sample guest could not be made ready.
 #[derive(Debug, thiserror::Error)]
@@ -33,8 +33,8 @@ pub enum GuestLoadError {
 }
 
 impl GuestLoadError {
-    /// Whether the guest's toolchain (componentize-py, componentize-js) could not be installed:
-    /// the one failure a test may skip on, saying so loudly.
+    /// Whether the guest's toolchain (componentize-py, Go, ...) could not be installed: the one
+    /// failure a test may skip on (see [`or_skip`]).
     pub fn is_missing_tool(&self) -> bool {
         matches!(
             self,
@@ -43,6 +43,27 @@ impl GuestLoadError {
                 ..
             }
         )
+    }
+}
+
+/// A guest that could not be built because its toolchain could not be installed: under `CI`
+/// (set, as CI services set it) this panics, failing the test; elsewhere the test is skipped,
+/// with a line written to the terminal directly, past the test harness's capture of output, so
+/// whoever runs the tests sees it. Any other failure panics.
+#[track_caller]
+pub fn or_skip<T>(loaded: Result<T, GuestLoadError>) -> Option<T> {
+    match loaded {
+        Ok(loaded) => Some(loaded),
+        Err(e) if e.is_missing_tool() && std::env::var_os("CI").is_none() => {
+            use std::io::Write as _;
+            let line = format!(
+                "\n*** SKIPPED {}: {e} (set CI=1 to make this a failure) ***\n",
+                std::panic::Location::caller()
+            );
+            let _ = std::io::stderr().lock().write_all(line.as_bytes());
+            None
+        }
+        Err(e) => panic!("{e}"),
     }
 }
 
@@ -98,6 +119,23 @@ pub fn load_view(name: &str) -> Result<StateView, GuestLoadError> {
 /// `guests/<name>` loaded as a state change in [`runtime`], compiled once per process.
 pub fn load_change(name: &str) -> Result<StateChange, GuestLoadError> {
     load_change_from_dir(&guest_dir(name))
+}
+
+/// `guests/<name>` loaded as a decider (a view and a change in one component), once per
+/// process.
+pub fn load_decider(name: &str) -> Result<Decider, GuestLoadError> {
+    static DECIDERS: OnceLock<Mutex<HashMap<PathBuf, Decider>>> = OnceLock::new();
+    cached(&DECIDERS, &guest_dir(name), |name, bytes| {
+        runtime().load_decider(name, bytes)
+    })
+}
+
+/// `guests/<name>` loaded as a decider in the deny-all WASI mode, once per process.
+pub fn load_decider_wasi(name: &str) -> Result<Decider, GuestLoadError> {
+    static DECIDERS: OnceLock<Mutex<HashMap<PathBuf, Decider>>> = OnceLock::new();
+    cached(&DECIDERS, &guest_dir(name), |name, bytes| {
+        runtime().load_decider_wasi(name, bytes)
+    })
 }
 
 /// `guests/<name>`, a guest whose toolchain makes it import WASI (Python, JavaScript), loaded as a

@@ -3,7 +3,10 @@
 //! - [`guests`] builds a sample guest crate into a component once per process and loads it into
 //!   a shared [`evident_host::Runtime`];
 //! - [`fixture`] gives given/when/then checks: given events, expect a state; given a state and a
-//!   command, expect events or an error code;
+//!   command, expect events or an error code; for a decider, given past events, when a command,
+//!   then new events, a refusal or a state;
+//! - [`event_store`] is an in-memory event store with optimistic appends, and the
+//!   decide-and-append loop an embedder writes around a [`evident_host::Decider`];
 //! - [`round_trip`] runs the same logic natively and as a component and insists they agree;
 //!   [`strategies`] generates the events and commands for it with proptest.
 //!
@@ -18,6 +21,7 @@
 //! # Ok::<(), evident_testkit::guests::GuestLoadError>(())
 //! ```
 
+pub mod event_store;
 pub mod fixture;
 pub mod guests;
 pub mod round_trip;

@@ -431,10 +431,7 @@ mod tests {
 
     #[test]
     fn an_empty_frame_has_no_events() {
-        assert_eq!(
-            decode(FrameWriter::new().as_bytes()),
-            Ok(vec![])
-        );
+        assert_eq!(decode(FrameWriter::new().as_bytes()), Ok(vec![]));
     }
 
     #[test]

@@ -27,6 +27,7 @@ mod event;
 mod event_ref;
 pub mod frame;
 mod json_lines;
+mod json_view;
 mod payload;
 mod wire;
 
@@ -34,6 +35,7 @@ pub use cloudevents_json::{EventError, is_json_content_type};
 pub use event::{Event, SPEC_VERSION};
 pub use event_ref::{EventRef, Extensions};
 pub use json_lines::{JsonLines, JsonLinesError, JsonLinesErrorKind, read_json_lines};
+pub use json_view::cbor_to_json;
 pub use payload::{Command, GuestError, Parameters, State, content_type};
 pub use wire::WireEvent;
 

@@ -193,7 +193,6 @@ impl StateView for BankAccount {
 }
 
 impl BankAccount {
-
     fn open_account(&self) -> Result<&str, GuestError> {
         self.account_id
             .as_deref()

@@ -41,9 +41,10 @@ impl StateChange for Tally {
         parameters: &Parameters,
     ) -> Result<Vec<Event>, GuestError> {
         let amount = amount(&command)?;
-        let total = self.total.checked_add(amount).ok_or_else(|| {
-            GuestError::new("invalid-amount", "the total would overflow")
-        })?;
+        let total = self
+            .total
+            .checked_add(amount)
+            .ok_or_else(|| GuestError::new("invalid-amount", "the total would overflow"))?;
         let source = parameters.get("source").unwrap_or("/tally");
         let event = Event::new(format!("tally-{total}"), source, "tally.added")
             .with_json_data(&Added { amount, total })

@@ -94,4 +94,3 @@ pub enum RegistryError {
         source: Box<Error>,
     },
 }
-

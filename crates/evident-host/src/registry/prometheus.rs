@@ -7,9 +7,9 @@ use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
 
+use crate::metrics::ErrorKind;
 use crate::metrics::MetricsSnapshot;
 use crate::registry::{ComponentInfo, Registry};
-use crate::metrics::ErrorKind;
 
 impl Registry {
     /// Every registered version's metrics in the Prometheus text exposition format, labelled
@@ -110,9 +110,7 @@ impl Collector for Snapshots {
                 .latency
                 .buckets
                 .iter()
-                .map(|(bound, count)| {
-                    (bound.map_or(f64::INFINITY, |b| b.as_secs_f64()), *count)
-                })
+                .map(|(bound, count)| (bound.map_or(f64::INFINITY, |b| b.as_secs_f64()), *count))
                 .collect();
             let labels = labels(info);
             let mut family = latency.encode_family(&labels)?;

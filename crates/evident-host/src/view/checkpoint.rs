@@ -254,7 +254,10 @@ mod tests {
         let mut checkpoint = three_frames();
         checkpoint.advance(State::new("t", b"at 15".to_vec()), 15);
         assert_eq!((checkpoint.position, checkpoint.end()), (15, 20));
-        assert_eq!(ids(&checkpoint.frame_of(15..20)), ["15", "16", "17", "18", "19"]);
+        assert_eq!(
+            ids(&checkpoint.frame_of(15..20)),
+            ["15", "16", "17", "18", "19"]
+        );
         checkpoint.advance(State::new("t", b"at 20".to_vec()), 20);
         assert_eq!((checkpoint.position, checkpoint.end()), (20, 20));
         assert!(!checkpoint.due());

@@ -83,7 +83,11 @@ impl ViewExports {
         })
     }
 
-    fn bind(&self, store: &mut Store<StoreData>, instance: &Instance) -> wasmtime::Result<ViewFuncs> {
+    fn bind(
+        &self,
+        store: &mut Store<StoreData>,
+        instance: &Instance,
+    ) -> wasmtime::Result<ViewFuncs> {
         let batch = match &self.batch {
             Some(batch) => Some(BatchFuncs {
                 load: batch.load.bind(&mut *store, instance)?,
@@ -197,7 +201,11 @@ impl ViewHandle {
     ) -> Result<(), Error> {
         let site = self.site("load-state");
         self.arm(&mut session.store, site, mode)?;
-        let batch = session.funcs.batch.as_ref().expect("a view that folds in frames");
+        let batch = session
+            .funcs
+            .batch
+            .as_ref()
+            .expect("a view that folds in frames");
         let state = wire::state_to_wit(state);
         let result = batch
             .load
@@ -223,7 +231,11 @@ impl ViewHandle {
                 error,
                 blamed: None,
             })?;
-        let batch = session.funcs.batch.as_ref().expect("a view that folds in frames");
+        let batch = session
+            .funcs
+            .batch
+            .as_ref()
+            .expect("a view that folds in frames");
         let result = batch
             .apply
             .invoke(mode, &mut session.store, (frame.as_bytes(),))
@@ -234,7 +246,9 @@ impl ViewHandle {
             Ok((Ok(()),)) => Ok(()),
             Ok((Err(BatchError { index, message }),)) => Err(FrameFailure {
                 error: store::refusal(&mut session.store, site, message),
-                blamed: Some(index as usize).filter(|&i| i < frame.len()).or(running),
+                blamed: Some(index as usize)
+                    .filter(|&i| i < frame.len())
+                    .or(running),
             }),
             Err(e) => Err(FrameFailure {
                 error: store::classify(e, &mut session.store, site),
@@ -250,7 +264,11 @@ impl ViewHandle {
     ) -> Result<State, Error> {
         let site = self.site("save-state");
         self.arm(&mut session.store, site, mode)?;
-        let batch = session.funcs.batch.as_ref().expect("a view that folds in frames");
+        let batch = session
+            .funcs
+            .batch
+            .as_ref()
+            .expect("a view that folds in frames");
         let result = batch.save.invoke(mode, &mut session.store, ()).await;
         self.state_from(result, &mut session.store, site)
     }
@@ -280,6 +298,10 @@ impl ViewHandle {
 pub(crate) fn instance_survives(error: &Error) -> bool {
     matches!(
         error,
-        Error::Guest { .. } | Error::OutputLimit { actual: Some(_), .. }
+        Error::Guest { .. }
+            | Error::OutputLimit {
+                actual: Some(_),
+                ..
+            }
     )
 }

@@ -9,7 +9,8 @@
 //! 1. *Confirm*: on a fresh instance, from the checkpoint, replay the events before the blamed
 //!    one in their frames, save the state, then apply the blamed event alone. If it fails, that
 //!    is the failing event and the saved state the last good one. If it applies, the blame was
-//!    wrong: the checkpoint moves there and the fold goes on in frames.
+//!    wrong: the checkpoint moves there, and the rest of the frame is settled (2.) on the same
+//!    instance.
 //! 2. *Settle*: if nothing is blamed, or the replay fails before the blamed event, apply the
 //!    events since the checkpoint one per call on a fresh instance. The first that fails is the
 //!    failing event; the state before it comes from replaying the events before it the same way
@@ -17,9 +18,9 @@
 //!    frame (a 0.2.0 component's frame-wide fuel, say), and the fold goes on in frames.
 //!
 //! Each step keeps at most one instance alive and replays only the events since the checkpoint,
-//! which the checkpoint already holds (in the frames they were sent in); the confirm step moves
-//! the checkpoint forward each time it clears an event, so a guest that blames wrongly costs one
-//! replay per frame, not one per event.
+//! which the checkpoint already holds (in the frames they were sent in), so a failed frame costs
+//! a bounded number of passes over them, whatever the guest claims: a guest that blames wrongly
+//! in every frame makes the fold about three times the work, not one replay per event.
 
 use std::borrow::Borrow;
 use std::ops::Range;
@@ -35,14 +36,17 @@ use crate::view::exports::{FrameFailure, Session, ViewHandle};
 use crate::view::{Folded, StateView};
 
 /// Folds `events` into `state` as the view's [`FoldConfig`] says: in frames when the view
-/// exports `state-view-batch`, one `reduce` per event otherwise.
-pub(crate) async fn fold<I>(
+/// exports `state-view-batch`, one `reduce` per event otherwise; on `session` if one is given
+/// (it must hold `state`, loaded with `parameters`). Hands back the instance that holds the
+/// final state, if any did.
+pub(crate) async fn fold_on<I>(
     view: &StateView,
     mode: Mode,
     state: State,
+    session: Option<Session>,
     events: I,
     parameters: &Parameters,
-) -> Result<Folded, Box<FoldError>>
+) -> Result<(Folded, Option<Session>), Box<FoldError>>
 where
     I: IntoIterator,
     I::Item: Borrow<Event>,
@@ -50,11 +54,30 @@ where
     let config = view.fold_config();
     if view.folds_in_batches() && config.frame_events > 1 {
         let mut fold = Framed::new(view.handle(), mode, parameters, state, config);
+        fold.session = session;
         fold.run(events.into_iter()).await?;
         fold.finish().await
     } else {
-        per_event(view.handle(), mode, state, events, parameters).await
+        per_event(view.handle(), mode, state, session, events, parameters).await
     }
+}
+
+/// A fresh instance of `view` holding `state`: loaded, when the view keeps its state
+/// (`state-view-batch`); `reduce` is given the state with each event otherwise.
+pub(crate) async fn loaded(
+    view: &StateView,
+    mode: Mode,
+    state: &State,
+    parameters: &Parameters,
+) -> Result<Session, Error> {
+    let handle = view.handle();
+    let mut session = handle.session(mode).await?;
+    if view.folds_in_batches() && view.fold_config().frame_events > 1 {
+        handle
+            .load_state(&mut session, mode, state, parameters)
+            .await?;
+    }
+    Ok(session)
 }
 
 /// One `reduce` call per event, on one instance; each call is its own event's verdict.
@@ -62,9 +85,10 @@ async fn per_event<I>(
     handle: &ViewHandle,
     mode: Mode,
     state: State,
+    mut session: Option<Session>,
     events: I,
     parameters: &Parameters,
-) -> Result<Folded, Box<FoldError>>
+) -> Result<(Folded, Option<Session>), Box<FoldError>>
 where
     I: IntoIterator,
     I::Item: Borrow<Event>,
@@ -72,7 +96,6 @@ where
     let mut state = state;
     let mut applied = 0;
     let mut usage = Usage::default();
-    let mut session: Option<Session> = None;
     for event in events {
         let event = event.borrow();
         let result = match &mut session {
@@ -104,12 +127,13 @@ where
             }
         }
     }
-    Ok(Folded {
+    let folded = Folded {
         state,
         events_applied: applied,
         fuel_consumed: usage.fuel,
         peak_memory_bytes: usage.peak_memory,
-    })
+    };
+    Ok((folded, session))
 }
 
 /// The calls a framed fold makes, and what they used.
@@ -280,14 +304,15 @@ impl<'a> Framed<'a> {
         }
     }
 
-    /// The state after every event sent.
-    async fn finish(mut self) -> Result<Folded, Box<FoldError>> {
+    /// The state after every event sent, and the instance holding it (if any does).
+    async fn finish(mut self) -> Result<(Folded, Option<Session>), Box<FoldError>> {
         let end = self.checkpoint.end();
-        let state = match self.session.take() {
+        let mut session = self.session.take();
+        let state = match &mut session {
             // No event since the checkpoint (or none at all): its state is the fold's.
             _ if end == self.checkpoint.position => self.checkpoint.state.clone(),
             None => unreachable!("events were sent, so an instance holds them"),
-            Some(mut session) => match self.calls.save(&mut session).await {
+            Some(live) => match self.calls.save(live).await {
                 Ok(state) => state,
                 Err(error) => {
                     drop(session);
@@ -295,12 +320,13 @@ impl<'a> Framed<'a> {
                 }
             },
         };
-        Ok(Folded {
+        let folded = Folded {
             state,
             events_applied: end,
             fuel_consumed: self.calls.usage.fuel,
             peak_memory_bytes: self.calls.usage.peak_memory,
-        })
+        };
+        Ok((folded, session))
     }
 
     /// Saves the state as the new checkpoint.
@@ -322,38 +348,20 @@ impl<'a> Framed<'a> {
 
     /// Finds the failing event after a frame starting at `start` failed; on success the fold
     /// goes on from `self.session`.
-    async fn recover(
-        &mut self,
-        mut start: usize,
-        mut failure: FrameFailure,
-    ) -> Result<(), Box<FoldError>> {
-        loop {
-            let end = self.checkpoint.end();
-            let blamed = failure.blamed.map(|index| start + index);
-            let Some(blamed) = blamed.filter(|&blamed| blamed < end) else {
-                return self.settle().await;
-            };
-            match self.confirm(blamed).await? {
-                Confirmed::Failed(good, error) => return Err(self.error_at(blamed, good, error)),
-                Confirmed::Inconclusive => return self.settle().await,
-                Confirmed::Applied(mut session, good) => {
-                    self.checkpoint.advance(good, blamed);
-                    if blamed + 1 == end {
-                        self.session = Some(session);
-                        return Ok(());
-                    }
-                    let rest = self.checkpoint.frame_of(blamed + 1..end);
-                    match self.calls.apply(&mut session, &rest).await {
-                        Ok(()) => {
-                            self.session = Some(session);
-                            return Ok(());
-                        }
-                        Err(next) => {
-                            start = blamed + 1;
-                            failure = next;
-                        }
-                    }
-                }
+    async fn recover(&mut self, start: usize, failure: FrameFailure) -> Result<(), Box<FoldError>> {
+        let end = self.checkpoint.end();
+        let blamed = failure.blamed.map(|index| start + index);
+        let Some(blamed) = blamed.filter(|&blamed| blamed < end) else {
+            return self.settle(None).await;
+        };
+        match self.confirm(blamed).await? {
+            Confirmed::Failed(good, error) => Err(self.error_at(blamed, good, error)),
+            Confirmed::Inconclusive => self.settle(None).await,
+            Confirmed::Applied(session, good) => {
+                // The guest's evidence was wrong: trust none from this frame, and settle the
+                // rest of it one event per call, from the cleared event on.
+                self.checkpoint.advance(good, blamed);
+                self.settle(Some((session, blamed + 1))).await
             }
         }
     }
@@ -369,8 +377,9 @@ impl<'a> Framed<'a> {
         if before.is_err() {
             return Ok(Confirmed::Inconclusive);
         }
-        let Ok(good) = self.calls.save(&mut session).await else {
-            return Ok(Confirmed::Inconclusive);
+        let good = match self.saved_at(&mut session, blamed).await {
+            Ok(good) => good,
+            Err(_) => return Ok(Confirmed::Inconclusive),
         };
         let alone = self.checkpoint.frame_of(blamed..blamed + 1);
         Ok(match self.calls.apply(&mut session, &alone).await {
@@ -379,14 +388,18 @@ impl<'a> Framed<'a> {
         })
     }
 
-    /// Applies the events since the checkpoint one per call to find the first that fails, then
+    /// Applies the events since the checkpoint one per call to find the first that fails (on a
+    /// fresh instance, or on `resume`'s, which holds the state before its position), then
     /// replays the ones before it the same way for the state before it.
-    async fn settle(&mut self) -> Result<(), Box<FoldError>> {
+    async fn settle(&mut self, resume: Option<(Session, usize)>) -> Result<(), Box<FoldError>> {
         let (from, end) = (self.checkpoint.position, self.checkpoint.end());
-        let mut session = self.fresh_at_checkpoint().await?;
+        let (mut session, next) = match resume {
+            Some(resumed) => resumed,
+            None => (self.fresh_at_checkpoint().await?, from),
+        };
         let found = self
             .calls
-            .apply_each(&mut session, &self.checkpoint, from..end)
+            .apply_each(&mut session, &self.checkpoint, next..end)
             .await;
         let Err((mut failing, mut error)) = found else {
             // Every event applies alone: only the frame failed.
@@ -404,7 +417,7 @@ impl<'a> Framed<'a> {
                 .apply_each(&mut session, &self.checkpoint, from..failing)
                 .await
             {
-                Ok(()) => match self.calls.save(&mut session).await {
+                Ok(()) => match self.saved_at(&mut session, failing).await {
                     Ok(good) => return Err(self.error_at(failing, good, error)),
                     Err(unsaved) => {
                         drop(session);
@@ -443,6 +456,16 @@ impl<'a> Framed<'a> {
             }
         }
         self.error_at(savable, good, error)
+    }
+
+    /// The state `session` holds, which is the state after `position` events: saved, or at the
+    /// checkpoint the state the checkpoint has (which may be the caller's "no state yet").
+    async fn saved_at(&mut self, session: &mut Session, position: usize) -> Result<State, Error> {
+        if position == self.checkpoint.position {
+            Ok(self.checkpoint.state.clone())
+        } else {
+            self.calls.save(session).await
+        }
     }
 
     /// A fresh instance holding the checkpoint's state; if there is none to be had, the fold

@@ -19,7 +19,8 @@ use crate::runtime::Runtime;
 use crate::store::Mode;
 
 pub use checkpoint::FoldConfig;
-pub(crate) use exports::{ViewExports, ViewHandle};
+pub(crate) use exports::{Session, ViewExports, ViewHandle};
+pub(crate) use fold::loaded;
 pub use instance::ViewInstance;
 
 /// A loaded state view, ready to call. Cloning is cheap and shares the compiled code.
@@ -179,10 +180,28 @@ impl StateView {
         I: IntoIterator,
         I::Item: Borrow<Event>,
     {
+        let folded = self.fold_on(mode, state, None, events, parameters).await;
+        folded.map(|(folded, _)| folded)
+    }
+
+    /// [`StateView::fold_in`] on `session` if one is given (holding `state`), handing back the
+    /// instance that holds the final state.
+    pub(crate) async fn fold_on<I>(
+        &self,
+        mode: Mode,
+        state: State,
+        session: Option<Session>,
+        events: I,
+        parameters: &Parameters,
+    ) -> Result<(Folded, Option<Session>), Box<FoldError>>
+    where
+        I: IntoIterator,
+        I::Item: Borrow<Event>,
+    {
         let started = Instant::now();
-        let result = fold::fold(self, mode, state, events, parameters).await;
+        let result = fold::fold_on(self, mode, state, session, events, parameters).await;
         let (events, usage) = match &result {
-            Ok(folded) => (folded.events_applied, folded.usage()),
+            Ok((folded, _)) => (folded.events_applied, folded.usage()),
             Err(failed) => (
                 failed.index,
                 Usage {

@@ -5,28 +5,17 @@
 //! network), these tests say so loudly on stderr and pass without running, never silently.
 
 use evident_host::{Error, StateChange, StateView};
-use evident_testkit::guests::{self, GuestLoadError};
+use evident_testkit::guests;
 use evident_types::{Command, Event, Parameters, State};
 
 use crate::event_counter;
 
-fn or_skip<T>(name: &str, loaded: Result<T, GuestLoadError>) -> Option<T> {
-    match loaded {
-        Ok(loaded) => Some(loaded),
-        Err(e) if e.is_missing_tool() => {
-            eprintln!("\n*** SKIPPED: guest `{name}` cannot be built here: {e} ***\n");
-            None
-        }
-        Err(e) => panic!("{e}"),
-    }
-}
-
 fn wasi_view(name: &str) -> Option<StateView> {
-    or_skip(name, guests::load_view_wasi(name))
+    guests::or_skip(guests::load_view_wasi(name))
 }
 
 fn wasi_change(name: &str) -> Option<StateChange> {
-    or_skip(name, guests::load_change_wasi(name))
+    guests::or_skip(guests::load_change_wasi(name))
 }
 
 fn events() -> Vec<Event> {
@@ -230,13 +219,8 @@ fn a_hostile_javascript_guest_gets_denials_not_resources() {
 
 #[test]
 fn a_wasi_component_is_refused_unless_loaded_in_the_wasi_mode() {
-    let bytes = match guests::component_bytes("python-event-counter") {
-        Ok(bytes) => bytes,
-        Err(e) if e.is_missing_tool() => {
-            eprintln!("\n*** SKIPPED: componentize-py cannot be installed here: {e} ***\n");
-            return;
-        }
-        Err(e) => panic!("{e}"),
+    let Some(bytes) = guests::or_skip(guests::component_bytes("python-event-counter")) else {
+        return;
     };
     let refused = guests::runtime().load_view("python", &bytes).unwrap_err();
     assert!(

@@ -124,3 +124,109 @@ fn more_events_than_the_event_limit_are_refused() {
     assert_eq!(events.len(), 1_000);
     assert_runtime_serves_well_behaved_guests();
 }
+
+#[test]
+fn a_state_too_large_to_copy_out_is_the_output_limit_not_a_host_failure() {
+    // Memory allows 64 MiB of state; the host stops copying it out at the output limit.
+    let limits = Limits {
+        memory_bytes: 512 * MIB,
+        max_output_bytes: MIB,
+        fuel: 10_000_000_000,
+        ..Limits::default()
+    };
+    let ballast = view("hostile-huge-state").with_limits(limits);
+    let parameters = Parameters::new().with("bytes", (64 * MIB).to_string());
+    let err = reduce_is_contained(&ballast, &any_event(), &parameters);
+    assert!(
+        matches!(
+            err,
+            Error::OutputLimit {
+                actual: None,
+                limit,
+                ..
+            } if limit == MIB
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_folds_peak_memory_and_fuel_include_the_call_that_hit_the_limit() {
+    let bomb = view("hostile-memory-bomb");
+    let failed = bomb
+        .fold(
+            State::default(),
+            [any_event(), any_event()],
+            &Parameters::new(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(failed.source, Error::MemoryLimit { .. }),
+        "{}",
+        failed.source
+    );
+    assert!(
+        failed.peak_memory_bytes > 60 * MIB,
+        "the bomb grew its memory to {} bytes before the limit",
+        failed.peak_memory_bytes
+    );
+    assert!(failed.fuel_consumed > 0);
+    let metrics = bomb.metrics();
+    assert!(metrics.peak_memory_bytes > 60 * MIB, "{metrics:?}");
+}
+
+#[test]
+fn a_table_limit_below_what_the_guest_needs_is_reported_as_such() {
+    let limits = Limits {
+        table_elements: 1,
+        ..Limits::default()
+    };
+    let err = crate::event_counter()
+        .with_limits(limits)
+        .reduce(&State::default(), &any_event(), &Parameters::new())
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::TableLimit { limit: 1, requested, .. } if requested > 1),
+        "{err}"
+    );
+    assert_runtime_serves_well_behaved_guests();
+}
+
+#[test]
+fn an_event_that_breaks_the_cloudevents_rules_is_invalid_output() {
+    let emitter = change("hostile-invalid-event");
+    for (rule, attribute) in [
+        ("empty-id", "id"),
+        ("spec-0.9", "specversion"),
+        ("bad-time", "time"),
+        ("twice-named", "extensions"),
+    ] {
+        let command = Command::new("text/plain", rule.as_bytes().to_vec());
+        let err = emitter
+            .process(&State::default(), &command, &Parameters::new())
+            .unwrap_err();
+        match &err {
+            Error::InvalidOutput { reason, .. } => {
+                assert!(reason.contains(attribute), "{rule}: {reason}")
+            }
+            other => panic!("{rule}: expected InvalidOutput, got {other}"),
+        }
+    }
+}
+
+#[test]
+fn a_guest_that_begins_more_events_than_its_frame_holds_is_stopped() {
+    let liar = view("hostile-false-blame");
+    let failed = liar
+        .fold(
+            State::default(),
+            [any_event(), any_event()],
+            &Parameters::new().with("lie", "overrun"),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&failed.source, Error::InvalidOutput { function: "apply-events", reason, .. } if reason.contains("begin-event")),
+        "{}",
+        failed.source
+    );
+}

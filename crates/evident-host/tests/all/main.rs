@@ -4,13 +4,15 @@
 //! runtime serves a well-behaved guest correctly right after.
 
 mod asynchronous;
-mod batching;
 mod determinism;
+mod framing;
 mod iloop;
 mod languages;
 mod limits;
 mod loading;
+mod pool;
 mod registry;
+mod replay;
 mod soak;
 mod stack_overflow;
 mod state_change;
@@ -24,6 +26,14 @@ use evident_types::{Event, Parameters};
 
 fn view(name: &str) -> StateView {
     evident_testkit::guests::load_view(name).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `guests/<name>` loaded anew: a handle of its own, whose metrics no other test moves.
+fn own_view(name: &str) -> StateView {
+    let bytes = evident_testkit::guests::component_bytes(name).unwrap_or_else(|e| panic!("{e}"));
+    evident_testkit::guests::runtime()
+        .load_view(name, &bytes)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn change(name: &str) -> StateChange {

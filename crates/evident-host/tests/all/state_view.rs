@@ -152,3 +152,45 @@ fn a_state_in_another_format_is_refused_by_the_guest() {
         .unwrap_err();
     assert!(err.to_string().contains("application/cbor"), "{err}");
 }
+
+#[test]
+fn a_views_refusal_keeps_its_code_across_the_boundary() {
+    let err = event_counter()
+        .reduce(
+            &State::default(),
+            &Event::new("1", "/t", "a"),
+            &Parameters::new().with("require-data", "maybe"),
+        )
+        .unwrap_err();
+    assert_eq!(err.guest_code(), Some("invalid-parameter"), "{err}");
+    assert!(err.to_string().contains("require-data"), "{err}");
+    // And in a fold, from a frame.
+    let failed = event_counter()
+        .fold(
+            State::default(),
+            [Event::new("1", "/t", "a")],
+            &Parameters::new().with("require-data", "maybe"),
+        )
+        .unwrap_err();
+    assert_eq!(failed.source.guest_code(), Some("invalid-parameter"));
+}
+
+#[test]
+fn no_state_yet_is_a_state_without_content_type_and_without_bytes() {
+    let view = event_counter();
+    let event = Event::new("1", "/t", "a");
+    let parameters = Parameters::new();
+    let none_yet = view.reduce(&State::default(), &event, &parameters).unwrap();
+    assert_eq!(&none_yet.bytes[..], br#"{"by_type":{"a":1},"total":1}"#);
+    let stray = State::new("", br#"{"by_type":{},"total":9}"#.to_vec());
+    for result in [
+        view.reduce(&stray, &event, &parameters),
+        view.fold(stray.clone(), [event.clone()], &parameters)
+            .map(|folded| folded.state)
+            .map_err(|failed| failed.source),
+    ] {
+        let err = result.unwrap_err();
+        assert_eq!(err.guest_code(), Some("invalid-state"), "{err}");
+        assert!(err.to_string().contains("no content type"), "{err}");
+    }
+}

@@ -15,7 +15,10 @@ fn components_built_against_every_release_run_side_by_side() {
     let releases = [&oldest, &older, &new].map(|view| view.wit_version());
     assert_eq!(releases, ["0.1.0", "0.2.0", "0.3.0"]);
     assert!(!oldest.folds_in_batches(), "0.1.0 has no state-view-batch");
-    assert!(older.folds_in_batches() && !older.meters_events(), "0.2.0 has no frame-progress");
+    assert!(
+        older.folds_in_batches() && !older.meters_events(),
+        "0.2.0 has no frame-progress"
+    );
     assert!(new.folds_in_batches() && new.meters_events());
 
     let events: Vec<Event> = (0..2_500)
@@ -86,7 +89,8 @@ fn every_crate_that_generates_from_the_wit_carries_the_repositorys_copy() {
         "evident-build",
     ] {
         let copy = root.join("crates").join(krate).join("wit/evident.wit");
-        let text = std::fs::read_to_string(&copy).unwrap_or_else(|e| panic!("{}: {e}", copy.display()));
+        let text =
+            std::fs::read_to_string(&copy).unwrap_or_else(|e| panic!("{}: {e}", copy.display()));
         assert!(
             text == source,
             "{} differs from wit/evident.wit: copy it over (cp wit/evident.wit {})",
