@@ -1,17 +1,330 @@
-//! C and C++ guests (to be written).
+//! C and C++ guests: `*.c` (or `*.cpp`, with any `*.c` beside them) and `guest.json`, written on
+//! the C SDK (`sdk/c`, `evident.h`) or the header-only C++ SDK over it (`sdk/cpp`,
+//! `evident.hpp`), both embedded in this crate. The SDK implements the canonical ABI by hand, so
+//! no bindings generator runs.
+//!
+//! The compiler is Zig's clang (PyPI `ziglang`, installed at a pinned version on first use; no
+//! root needed), with its wasi-libc and libc++ for `wasm32-wasi`, building a reactor core module
+//! (no start function; `_initialize` runs the constructors). Nothing in the SDK touches stdio, so
+//! the module imports only `evident:db`: the build checks that, because a stray `printf` would
+//! pull in WASI, which the host refuses. The module is then made a component here.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
-use crate::{BuildError, BuildOptions, BuiltGuest, Language};
+use crate::encode::wit_version;
+use crate::guest_dir::GuestDir;
+use crate::toolchain::{self, Installer, run};
+use crate::{BuildError, BuildOptions, BuiltGuest, Language, write_atomically};
+
+/// The Zig release (PyPI `ziglang`) whose clang builds C and C++ guests.
+pub(crate) const ZIG_VERSION: &str = "0.17.0";
+
+/// The shadow stack, in bytes: 1 MiB, as Rust's wasm targets have (Zig's default is 16 MiB, all
+/// of it linear memory the component would hold from the start).
+const STACK_SIZE: usize = 1 << 20;
+
+/// Flags of every compilation: the target, optimisation, warnings.
+const COMMON_FLAGS: &[&str] = &["--target=wasm32-wasi", "-O2", "-Wall", "-Wextra"];
+const C_FLAGS: &[&str] = &["-std=gnu17"];
+/// No exceptions or RTTI: the SDK reports errors as values, and libc++ then needs no unwinder.
+const CPP_FLAGS: &[&str] = &["-std=c++20", "-fno-exceptions", "-fno-rtti"];
 
 /// Builds the C (or, for [`Language::Cpp`], C++) guest in `dir`.
 pub(crate) fn build(
     dir: &Path,
-    _options: &BuildOptions,
+    options: &BuildOptions,
     language: Language,
 ) -> Result<BuiltGuest, BuildError> {
-    Err(BuildError::NotAGuestCrate {
-        dir: dir.to_owned(),
-        reason: format!("{} guests are not supported yet", language.name()),
+    let guest = GuestDir::read(dir, language, options)?;
+    let world_flags = world_flags(&guest.world).ok_or_else(|| BuildError::NotAGuestCrate {
+        dir: guest.dir.clone(),
+        reason: format!(
+            "guest.json names the world {:?}; a C or C++ guest implements state-view-component, \
+             state-view-basic, state-change-component or decider-component",
+            guest.world
+        ),
+    })?;
+    let sources = guest_sources(&guest.dir, language)?;
+    let component = guest.component_path("zig")?;
+    let zig_dir = guest.target_dir.join("zig");
+    let work = zig_dir.join("build").join(&guest.name);
+    let core = work.join(format!("{}.core.wasm", guest.name));
+    let mut sdks = vec![crate::sdk::write("c", &guest.target_dir)?];
+    if language == Language::Cpp {
+        sdks.push(crate::sdk::write("cpp", &guest.target_dir)?);
+    }
+    if guest.is_up_to_date(&component, &[], &sdks) && core.is_file() {
+        return Ok(guest.built(core, component));
+    }
+    let zig = Zig::install(&guest)?;
+    create_dir(&work)?;
+
+    let mut sdk_flags: Vec<String> = COMMON_FLAGS.iter().map(|f| f.to_string()).collect();
+    sdk_flags.push(format!("-DEVIDENT_WIT_VERSION=\"{}\"", wit_version()?));
+    sdk_flags.extend(sdks.iter().map(|sdk| format!("-I{}", sdk.display())));
+    let mut flags = sdk_flags.clone();
+    flags.push(format!("-I{}", guest.dir.display()));
+    flags.extend(world_flags.iter().map(|f| f.to_string()));
+
+    // The SDK's sources, compiled once per SDK and WIT release; then the guest's.
+    let mut objects = zig.sdk_objects(&sdks[0], &zig_dir, &sdk_flags, options.verbose)?;
+    if let Some(cpp) = sdks.get(1) {
+        objects.extend(zig.sdk_objects(cpp, &zig_dir, &sdk_flags, options.verbose)?);
+    }
+    let obj_dir = work.join("obj");
+    create_dir(&obj_dir)?;
+    for (index, source) in sources.iter().enumerate() {
+        let stem = source.file_stem().unwrap_or_default().to_string_lossy();
+        let object = obj_dir.join(format!("{index}-{stem}.o"));
+        zig.compile(source, &object, &flags, options.verbose)?;
+        objects.push(object);
+    }
+
+    let linked = work.join(format!("{}.linked-{}.wasm", guest.name, std::process::id()));
+    let mut command = zig.command(language == Language::Cpp);
+    command
+        .args(["--target=wasm32-wasi", "-mexec-model=reactor", "-O2"])
+        .arg(format!("-Wl,-z,stack-size={STACK_SIZE}"))
+        .arg("-o")
+        .arg(&linked)
+        .args(&objects);
+    run(&mut command, "zig", options.verbose)?;
+    let bytes = crate::read(&linked)?;
+    let _ = std::fs::remove_file(&linked);
+
+    let module = match finish_module(&bytes, language) {
+        Ok(module) => module,
+        Err(reason) => {
+            // Left for inspection (`wasm-tools print`), as the linker wrote it.
+            write_atomically(&core, &bytes)?;
+            return Err(BuildError::Encode {
+                module: core,
+                reason,
+            });
+        }
+    };
+    write_atomically(&core, &module)?;
+    let encoded = crate::encode::componentize(&module, &guest.world).map_err(|reason| {
+        BuildError::Encode {
+            module: core.clone(),
+            reason: format!(
+                "{reason}\n(the world in guest.json must match the SDK macros the guest uses: \
+                 EVIDENT_STATE_VIEW for a view, EVIDENT_STATE_CHANGE for a change, both for a \
+                 decider)"
+            ),
+        }
+    })?;
+    write_atomically(&component, &encoded)?;
+    Ok(guest.built(core, component))
+}
+
+/// The preprocessor flags that select the world's exports in the SDK's macros.
+fn world_flags(world: &str) -> Option<&'static [&'static str]> {
+    Some(match world {
+        "state-view-component" | "state-change-component" | "decider-component" => &[],
+        "state-view-basic" => &["-DEVIDENT_NO_BATCH"],
+        _ => return None,
     })
+}
+
+/// The guest's source files, in name order: `*.c`, and for C++ also `*.cpp`.
+fn guest_sources(dir: &Path, language: Language) -> Result<Vec<PathBuf>, BuildError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| io_error(dir, e))?;
+    let mut sources: Vec<PathBuf> = entries
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.is_file()
+                && path
+                    .extension()
+                    .is_some_and(|ext| ext == "c" || (language == Language::Cpp && ext == "cpp"))
+        })
+        .collect();
+    sources.sort();
+    if sources.is_empty() {
+        return Err(BuildError::NotAGuestCrate {
+            dir: dir.to_owned(),
+            reason: "no .c or .cpp files".into(),
+        });
+    }
+    Ok(sources)
+}
+
+/// The installed Zig toolchain and its cache.
+struct Zig {
+    binary: PathBuf,
+    cache: PathBuf,
+}
+
+impl Zig {
+    /// Installs Zig from PyPI under the guests' tools directory, unless it is there.
+    fn install(guest: &GuestDir) -> Result<Self, BuildError> {
+        let tools = guest.tools_dir();
+        let dir = toolchain::install(
+            &tools,
+            "ziglang",
+            ZIG_VERSION,
+            Installer::Pip { package: "ziglang" },
+        )?;
+        let binary = dir
+            .join("ziglang")
+            .join(if cfg!(windows) { "zig.exe" } else { "zig" });
+        if !binary.is_file() {
+            return Err(BuildError::ToolInstall {
+                tool: "ziglang",
+                version: ZIG_VERSION,
+                reason: format!("the package has no {}", binary.display()),
+            });
+        }
+        Ok(Zig {
+            binary,
+            cache: tools.join("zig-cache"),
+        })
+    }
+
+    /// `zig cc` (or `zig c++`), with its caches under the tools directory (the first build
+    /// fills them with wasi-libc and libc++ for the target).
+    fn command(&self, cpp: bool) -> Command {
+        let mut command = Command::new(&self.binary);
+        command
+            .arg(if cpp { "c++" } else { "cc" })
+            .env("ZIG_GLOBAL_CACHE_DIR", &self.cache)
+            .env("ZIG_LOCAL_CACHE_DIR", &self.cache);
+        command
+    }
+
+    /// Compiles one source file (C or C++ by its extension) to an object file.
+    fn compile(
+        &self,
+        source: &Path,
+        object: &Path,
+        flags: &[String],
+        verbose: bool,
+    ) -> Result<(), BuildError> {
+        let cpp = source.extension().is_some_and(|ext| ext == "cpp");
+        let mut command = self.command(cpp);
+        command
+            .arg("-c")
+            .args(flags)
+            .args(if cpp { CPP_FLAGS } else { C_FLAGS })
+            .arg("-o")
+            .arg(object)
+            .arg(source);
+        run(&mut command, "zig", verbose)
+    }
+
+    /// The SDK's object files, compiled into a directory of their own the first time (made
+    /// complete and then renamed into place, so concurrent builds share it safely).
+    fn sdk_objects(
+        &self,
+        sdk: &Path,
+        zig_dir: &Path,
+        flags: &[String],
+        verbose: bool,
+    ) -> Result<Vec<PathBuf>, BuildError> {
+        let mut sources: Vec<PathBuf> = std::fs::read_dir(sdk)
+            .map_err(|e| io_error(sdk, e))?
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| {
+                path.extension()
+                    .is_some_and(|ext| ext == "c" || ext == "cpp")
+            })
+            .collect();
+        sources.sort();
+        let name = sdk.file_name().unwrap_or_default().to_string_lossy();
+        let dir = zig_dir
+            .join("sdk-objects")
+            .join(format!("{name}-wit{}", wit_version()?));
+        let object = |dir: &Path, source: &Path| {
+            let file = source.file_name().unwrap_or_default().to_string_lossy();
+            dir.join(format!("{file}.o"))
+        };
+        if !dir.is_dir() {
+            let staging = dir.with_extension(format!("compiling-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&staging);
+            create_dir(&staging)?;
+            for source in &sources {
+                self.compile(source, &object(&staging, source), flags, verbose)?;
+            }
+            if std::fs::rename(&staging, &dir).is_err() {
+                // Another build compiled them first.
+                let _ = std::fs::remove_dir_all(&staging);
+            }
+        }
+        Ok(sources.iter().map(|source| object(&dir, source)).collect())
+    }
+}
+
+/// Checks that the linked module imports nothing but `evident:db`, drops its DWARF sections
+/// (the `name` section stays, so traps name functions), and labels it with the SDK's version.
+fn finish_module(bytes: &[u8], language: Language) -> Result<Vec<u8>, String> {
+    let mut out = bytes.get(..8).ok_or("the linker wrote no module")?.to_vec();
+    let mut foreign = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        let payload = payload.map_err(|e| format!("the linked module is invalid: {e}"))?;
+        if let wasmparser::Payload::ImportSection(imports) = &payload {
+            for import in imports.clone().into_imports() {
+                let import = import.map_err(|e| e.to_string())?;
+                if !import.module.starts_with("evident:db/") {
+                    foreign.push(format!("{}::{}", import.module, import.name));
+                }
+            }
+        }
+        if let wasmparser::Payload::CustomSection(section) = &payload
+            && section.name().starts_with(".debug")
+        {
+            continue;
+        }
+        if let Some((id, range)) = payload.as_section() {
+            let (start, end) = (range.start as usize, range.end as usize);
+            push_section(&mut out, id, &bytes[start..end]);
+        }
+    }
+    if !foreign.is_empty() {
+        return Err(format!(
+            "the module imports {}, but a component may import nothing but evident:db. The C \
+             library's stdio (printf, puts, fopen...), clocks and environment pull in WASI: log \
+             with ev_log/ev_logf and build text with ev_buf instead",
+            foreign.join(", ")
+        ));
+    }
+    let label = format!("{} {}", language.name(), env!("CARGO_PKG_VERSION"));
+    let name = "evident-sdk-version";
+    let mut custom = Vec::new();
+    leb128(&mut custom, name.len());
+    custom.extend_from_slice(name.as_bytes());
+    custom.extend_from_slice(label.as_bytes());
+    push_section(&mut out, 0, &custom);
+    Ok(out)
+}
+
+fn push_section(out: &mut Vec<u8>, id: u8, contents: &[u8]) {
+    out.push(id);
+    leb128(out, contents.len());
+    out.extend_from_slice(contents);
+}
+
+fn leb128(out: &mut Vec<u8>, mut value: usize) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn create_dir(dir: &Path) -> Result<(), BuildError> {
+    std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> BuildError {
+    BuildError::Io {
+        path: path.to_owned(),
+        source,
+    }
 }
