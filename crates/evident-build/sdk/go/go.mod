@@ -1,0 +1,3 @@
+module evident.dev/evident
+
+go 1.24
