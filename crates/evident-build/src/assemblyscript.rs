@@ -1,13 +1,94 @@
-//! Assemblyscript guests (to be written).
+//! AssemblyScript guests: `assembly/index.ts` and `guest.json`, compiled by asc (npm
+//! `assemblyscript`, installed at a pinned version on first use) against the SDK in
+//! `sdk/assemblyscript`, then made a component here. The SDK writes the canonical ABI by hand, so
+//! the component imports only `evident:db` interfaces (no WASI).
+//!
+//! The guest imports the SDK as `"evident"`: asc resolves it through `--path` to the SDK written
+//! under the target directory. Beside `assembly/index.ts`, asc compiles the SDK's export files for
+//! the guest's world as entries (`exports/common.ts` and `view.ts`, `batch.ts` or `change.ts`);
+//! the SDK's transform gives their exports, and its imports, the names wit-component expects for
+//! the `evident:db` release this crate embeds (passed as `EVIDENT_WIT_VERSION`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
-use crate::{BuildError, BuildOptions, BuiltGuest};
+use crate::encode::{componentize, wit_version};
+use crate::guest_dir::GuestDir;
+use crate::toolchain::{self, Installer, run};
+use crate::{BuildError, BuildOptions, BuiltGuest, Language, write_atomically};
 
-/// Builds the guest in `dir`.
-pub(crate) fn build(dir: &Path, _options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
-    Err(BuildError::NotAGuestCrate {
-        dir: dir.to_owned(),
-        reason: "assemblyscript guests are not supported yet".into(),
-    })
+/// The AssemblyScript release guests are compiled with.
+pub const ASSEMBLYSCRIPT_VERSION: &str = "0.28.20";
+
+/// Builds the AssemblyScript guest in `dir`.
+pub(crate) fn build(dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
+    let guest = GuestDir::read(dir, Language::AssemblyScript, options)?;
+    let entries = export_entries(&guest)?;
+    let component = guest.component_path("assemblyscript")?;
+    let core = component.with_file_name(format!("{}.core.wasm", guest.name));
+    let sdk = crate::sdk::write("assemblyscript", &guest.target_dir)?;
+    let sdk_dirs = [sdk.clone(), sdk.join("evident"), sdk.join("exports")];
+    if guest.is_up_to_date(&component, &["assembly"], &sdk_dirs) {
+        return Ok(guest.built(core, component));
+    }
+    let tool = toolchain::install(
+        &guest.tools_dir(),
+        "assemblyscript",
+        ASSEMBLYSCRIPT_VERSION,
+        Installer::Npm {
+            package: "assemblyscript",
+        },
+    )?;
+    let building = core.with_extension(format!("building-{}.wasm", std::process::id()));
+    let mut command = Command::new(tool.join("node_modules/.bin/asc"));
+    command
+        .current_dir(&guest.dir)
+        .env("EVIDENT_WIT_VERSION", wit_version()?)
+        .env(
+            "EVIDENT_SDK_LABEL",
+            format!("assemblyscript {}", env!("CARGO_PKG_VERSION")),
+        )
+        .arg("assembly/index.ts")
+        .args(entries.iter().map(|entry| sdk.join("exports").join(entry)))
+        .arg("--path")
+        .arg(&sdk)
+        .arg("--transform")
+        .arg(sdk.join("transform.mjs"))
+        .args(["--runtime", "incremental", "-O3"])
+        // A failed assert or bounds check logs its message, then traps.
+        .args(["--use", "abort=~lib/evident/log/abortHandler"])
+        .arg("-o")
+        .arg(&building);
+    let compiled = run(&mut command, "asc", options.verbose);
+    let bytes = compiled.and_then(|()| crate::read(&building));
+    let _ = std::fs::remove_file(&building);
+    let bytes = bytes?;
+    write_atomically(&core, &bytes)?;
+    let encoded = componentize(&bytes, &guest.world).map_err(|reason| BuildError::Encode {
+        module: core.clone(),
+        reason,
+    })?;
+    write_atomically(&component, &encoded)?;
+    Ok(guest.built(core, component))
+}
+
+/// The SDK's export files (under `exports/`) that implement the guest's world.
+fn export_entries(guest: &GuestDir) -> Result<Vec<PathBuf>, BuildError> {
+    let files: &[&str] = match guest.world.as_str() {
+        "state-view-component" => &["common.ts", "view.ts", "batch.ts"],
+        "state-view-basic" => &["common.ts", "view.ts"],
+        "state-change-component" => &["common.ts", "change.ts"],
+        "decider-component" => &["common.ts", "view.ts", "batch.ts", "change.ts"],
+        other => {
+            return Err(BuildError::NotAGuestCrate {
+                dir: guest.dir.clone(),
+                reason: format!(
+                    "guest.json names the world {other:?}; an AssemblyScript guest implements \
+                     state-view-component, state-view-basic, state-change-component or \
+                     decider-component"
+                ),
+            });
+        }
+    };
+    Ok(files.iter().map(PathBuf::from).collect())
 }

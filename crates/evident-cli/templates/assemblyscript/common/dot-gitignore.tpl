@@ -1,0 +1,3 @@
+/target/
+/build/
+node_modules/
