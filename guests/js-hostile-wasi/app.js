@@ -1,9 +1,10 @@
-// A hostile JavaScript guest: each event's type names a capability it reaches for (`network`,
-// `clock`, `random`); the state it returns says what it got. Under the host's deny-all WASI
-// mode it must get a denial, or a pinned value, never the resource. It is built without fetch
-// (the host grants no HTTP), so `fetch` aborts the engine: a trap, not a response.
+// A hostile JavaScript guest, on the Evident JavaScript SDK: each event's type names a
+// capability it reaches for (`network`, `clock`, `random`); the state it returns says what it
+// got. Under the host's deny-all WASI mode it must get a denial, or a pinned value, never the
+// resource. It is built without fetch (the host grants no HTTP), so `fetch` aborts the engine:
+// a trap, not a response.
 
-const encoder = new TextEncoder();
+import { stateView } from 'evident';
 
 function attempt(kind) {
   if (kind === 'network') {
@@ -25,15 +26,11 @@ function attempt(kind) {
   return 'nothing tried';
 }
 
-function state(text) {
-  return { contentType: 'application/json', schemaId: undefined, bytes: encoder.encode(text) };
-}
-
-export const stateView = {
+export const view = stateView({
   initialize() {
-    return state('{}');
+    return {};
   },
   reduce(_state, event) {
-    return state(JSON.stringify({ tried: event.type, got: attempt(event.type) }));
+    return { tried: event.type, got: attempt(event.type) };
   },
-};
+});

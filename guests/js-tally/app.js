@@ -1,61 +1,49 @@
-// A state change in JavaScript: `{"type": "add", "amount": n}` adds to a tally and emits
-// `tally.added`; the same events, byte for byte, as guests/python-tally.
+// A state change in JavaScript, on the Evident JavaScript SDK: `{"type": "add", "amount": n}`
+// adds to a tally and emits `tally.added` with the amount and the new total; the same events,
+// byte for byte, and the same refusal codes as guests/tally (Rust).
+//
+// The state is `{"total": n}` as JSON; the event's source is the `source` parameter, or
+// `/tally`.
 
-const JSON_TYPE = 'application/json';
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+import { Refusal, stateChange } from 'evident';
 
-function refusal(code, message) {
-  return { code, message, details: undefined };
-}
+export const change = stateChange({
+  initialize() {
+    return { total: 0 };
+  },
 
-function total(state) {
-  if (!state.contentType && state.bytes.length === 0) {
-    return 0;
-  }
-  return JSON.parse(decoder.decode(state.bytes)).total;
-}
-
-function check(command) {
-  if (command.contentType !== JSON_TYPE) {
-    throw refusal('unsupported-format', `commands are ${JSON_TYPE}, not ${command.contentType}`);
-  }
-  const body = JSON.parse(decoder.decode(command.bytes));
-  if (body.type !== 'add') {
-    throw refusal('unknown-command', `unknown command '${body.type}'`);
-  }
-  if (!Number.isInteger(body.amount) || body.amount <= 0) {
-    throw refusal('invalid-amount', 'amount must be a positive integer');
-  }
-  return body.amount;
-}
-
-export const stateChange = {
   process(state, command, parameters) {
-    const amount = check(command);
-    const after = total(state) + amount;
+    if (!Number.isSafeInteger(state.total)) {
+      throw new Refusal('invalid-state', 'cannot decode the state: `total` is not an integer');
+    }
+    const amount = amountOf(command);
+    const total = state.total + amount;
+    if (!Number.isSafeInteger(total)) {
+      throw new Refusal('invalid-amount', 'the total would overflow');
+    }
     return [
       {
-        id: `tally-${after}`,
-        source: new Map(parameters).get('source') ?? '/tally',
-        specVersion: '1.0',
+        id: `tally-${total}`,
+        source: parameters.string('source', '/tally'),
         type: 'tally.added',
-        datacontenttype: JSON_TYPE,
-        dataschema: undefined,
-        subject: undefined,
-        time: undefined,
-        data: encoder.encode(JSON.stringify({ amount, total: after })),
-        extensions: [],
+        json: { amount, total },
       },
     ];
   },
+});
 
-  validate(state, command) {
-    try {
-      check(command);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-};
+/** The amount an `add` command adds, or the refusal. */
+function amountOf(command) {
+  const type = command !== null && typeof command === 'object' ? command.type : undefined;
+  if (typeof type !== 'string') {
+    throw new Refusal('unknown-command', 'the command has no type');
+  }
+  if (type !== 'add') {
+    throw new Refusal('unknown-command', `unknown command '${type}'`);
+  }
+  const amount = command.amount;
+  if (!Number.isSafeInteger(amount) || amount <= 0) {
+    throw new Refusal('invalid-amount', 'amount must be a positive integer');
+  }
+  return amount;
+}

@@ -1,54 +1,60 @@
-"""The event counter in Python: the same state, byte for byte, as guests/event-counter (Rust).
+"""The event counter in Python, on the Evident Python SDK: the same state, byte for byte, as
+guests/event-counter (Rust), folded in frames (`state-view-component`).
 
-Built with componentize-py against the `state-view-basic` world of evident:db@0.2.0; the host
-runs it with every WASI capability denied.
+Parameters: `prefix` counts only events whose type starts with it; `require-data`
+(`true`/`false`) refuses events without data.
 """
 
 import json
 
-from componentize_py_types import Err
-from wit_world import exports
-from wit_world.imports import logging
-from wit_world.imports.types import State
-
-JSON = "application/json"
+import evident
 
 
-def counts(state: State) -> dict:
-    if not state.content_type and not state.bytes:
-        return {"by_type": {}, "total": 0}
-    if state.content_type != JSON:
-        raise Err(f"the state is {state.content_type!r} but this view stores {JSON!r}")
-    return json.loads(state.bytes)
+class EventCounts(evident.StateView):
+    """How many events of each type the view has seen."""
 
+    def __init__(self):
+        self.by_type = {}
+        self.total = 0
 
-def encode(value: dict) -> State:
-    value = {"by_type": dict(sorted(value["by_type"].items())), "total": value["total"]}
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return State(content_type=JSON, schema_id=None, bytes=text.encode("utf-8"))
-
-
-def flag(parameters: dict, name: str) -> bool:
-    value = parameters.get(name, "false")
-    if value not in ("true", "false"):
-        raise Err(f"parameter {name!r} is {value!r}, not true or false")
-    return value == "true"
-
-
-class StateView(exports.StateView):
-    def initialize(self, parameters):
-        prefix = dict(parameters).get("prefix")
-        if prefix is not None:
-            logging.log(logging.LogLevel.INFO, f"counting events whose type starts with {prefix!r}")
-        return encode({"by_type": {}, "total": 0})
-
-    def reduce(self, state, event, parameters):
-        parameters = dict(parameters)
-        if flag(parameters, "require-data") and event.data is None:
-            raise Err(f"event {event.id} has no data")
-        value = counts(state)
+    @classmethod
+    def initialize(cls, parameters):
         prefix = parameters.get("prefix")
-        if prefix is None or event.type.startswith(prefix):
-            value["total"] += 1
-            value["by_type"][event.type] = value["by_type"].get(event.type, 0) + 1
-        return encode(value)
+        if prefix is not None:
+            quoted = json.dumps(prefix, ensure_ascii=False)
+            evident.info(f"counting events whose type starts with {quoted}")
+        return cls()
+
+    def reduce(self, event, parameters):
+        if parameters.get_bool("require-data", False) and event.data is None:
+            raise evident.Refusal(None, f"event {event.id} has no data")
+        prefix = parameters.get("prefix")
+        if prefix is not None and not event.type.startswith(prefix):
+            return
+        self.total += 1
+        by_type = self.by_type
+        by_type[event.type] = by_type.get(event.type, 0) + 1
+
+    @classmethod
+    def from_value(cls, value):
+        counts = cls()
+        by_type = value.get("by_type") if isinstance(value, dict) else None
+        total = value.get("total") if isinstance(value, dict) else None
+        if not isinstance(by_type, dict) or not _is_count(total):
+            raise ValueError('expected {"by_type": {type: count}, "total": count}')
+        if not all(_is_count(count) for count in by_type.values()):
+            raise ValueError("a count in by_type is not a non-negative integer")
+        counts.by_type = by_type
+        counts.total = total
+        return counts
+
+    def to_value(self):
+        # As the Rust counter's BTreeMap: types in code point (= UTF-8 byte) order.
+        return {"by_type": dict(sorted(self.by_type.items())), "total": self.total}
+
+
+def _is_count(value) -> bool:
+    return type(value) is int and 0 <= value < 1 << 64
+
+
+StateView, StateViewBatch = evident.export_view(EventCounts)

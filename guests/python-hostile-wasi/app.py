@@ -1,17 +1,18 @@
-"""A hostile Python guest: each event's type names a capability it reaches for (`file`,
-`socket`, `clock`, `env`, `random`; `print` writes to stdout, which the host logs); the state it returns says what it got. Under the host's
-deny-all WASI mode it must get a denial, or a pinned value, never the resource.
+"""A hostile Python guest, on the Evident Python SDK: each event's type names a capability it
+reaches for (`file`, `socket`, `clock`, `env`, `random`; `print` writes to stdout, which the
+host logs, and `print-flood` 3,000 lines of it); the state it returns says what it got. Under the host's deny-all WASI mode it must
+get a denial, or a pinned value, never the resource.
 """
 
 import json
 import os
 import time
 
-from wit_world import exports
-from wit_world.imports.types import State
+import evident
 
 
 def attempt(kind: str) -> str:
+    """What reaching for `kind` gave."""
     if kind == "file":
         try:
             with open("/etc/passwd") as f:
@@ -35,13 +36,19 @@ def attempt(kind: str) -> str:
     if kind == "print":
         print("hello from python on stdout", flush=True)
         return "printed"
+    if kind == "print-flood":
+        for i in range(3000):
+            print(f"flood {i}", flush=True)
+        return "flooded"
     return "nothing tried"
 
 
-class StateView(exports.StateView):
-    def initialize(self, parameters):
-        return State(content_type="application/json", schema_id=None, bytes=b"{}")
+class Outcome(evident.StateView):
+    """The last capability tried, and what it gave: `{"tried": ..., "got": ...}`."""
 
-    def reduce(self, state, event, parameters):
-        outcome = json.dumps({"tried": event.type, "got": attempt(event.type)})
-        return State(content_type="application/json", schema_id=None, bytes=outcome.encode())
+    def reduce(self, event, parameters):
+        self.tried = event.type
+        self.got = attempt(event.type)
+
+
+StateView, StateViewBatch = evident.export_view(Outcome)

@@ -1,61 +1,51 @@
-"""A state change in Python: `{"type": "add", "amount": n}` adds to a tally and emits
-`tally.added`; the same events, byte for byte, as guests/js-tally.
+"""A state change in Python, on the Evident Python SDK: `{"type": "add", "amount": n}` adds to a
+tally and emits `tally.added`, the same events byte for byte and the same refusal codes as
+guests/tally (Rust): `unknown-command`, `invalid-amount`.
+
+The state is `{"total": n}` as JSON; the event's source is the `source` parameter, or `/tally`.
 """
 
-import json
+import evident
 
-from componentize_py_types import Err
-from wit_world import exports
-from wit_world.imports.types import Error, Event
-
-JSON = "application/json"
+#: The largest total, as the Rust tally's `i64`.
+MAX_TOTAL = (1 << 63) - 1
 
 
-def refuse(code: str, message: str):
-    return Err(Error(code=code, message=message, details=None))
+class Tally(evident.StateChange):
+    """What has been added so far."""
+
+    def __init__(self):
+        self.total = 0
+
+    @classmethod
+    def from_value(cls, value):
+        total = value.get("total") if isinstance(value, dict) else None
+        if type(total) is not int or not -MAX_TOTAL - 1 <= total <= MAX_TOTAL:
+            raise ValueError('expected {"total": an integer}')
+        tally = cls()
+        tally.total = total
+        return tally
+
+    def process(self, command, parameters):
+        amount = _amount(command)
+        total = self.total + amount
+        if total > MAX_TOTAL:
+            raise evident.Refusal("invalid-amount", "the total would overflow")
+        source = parameters.get("source", "/tally")
+        return [evident.Event(f"tally-{total}", source, "tally.added", json={"amount": amount, "total": total})]
 
 
-def total(state) -> int:
-    if not state.content_type and not state.bytes:
-        return 0
-    return json.loads(state.bytes)["total"]
-
-
-def check(state, command) -> int:
-    if command.content_type != JSON:
-        raise refuse("unsupported-format", f"commands are {JSON}, not {command.content_type}")
-    body = json.loads(command.bytes)
-    if body.get("type") != "add":
-        raise refuse("unknown-command", f"unknown command {body.get('type')!r}")
-    amount = body.get("amount")
-    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
-        raise refuse("invalid-amount", "amount must be a positive integer")
+def _amount(command) -> int:
+    """The amount an `add` command adds, or the refusal."""
+    kind = command.get("type") if isinstance(command, dict) else None
+    if not isinstance(kind, str):
+        raise evident.Refusal("unknown-command", "the command has no type")
+    if kind != "add":
+        raise evident.Refusal("unknown-command", f"unknown command '{kind}'")
+    amount = command.get("amount")
+    if type(amount) is not int or not 0 < amount <= MAX_TOTAL:
+        raise evident.Refusal("invalid-amount", "amount must be a positive integer")
     return amount
 
 
-class StateChange(exports.StateChange):
-    def process(self, state, command, parameters):
-        amount = check(state, command)
-        after = total(state) + amount
-        data = json.dumps({"amount": amount, "total": after}, separators=(",", ":"))
-        return [
-            Event(
-                id=f"tally-{after}",
-                source=dict(parameters).get("source", "/tally"),
-                spec_version="1.0",
-                type="tally.added",
-                datacontenttype=JSON,
-                dataschema=None,
-                subject=None,
-                time=None,
-                data=data.encode("utf-8"),
-                extensions=[],
-            )
-        ]
-
-    def validate(self, state, command):
-        try:
-            check(state, command)
-            return True
-        except Err:
-            return False
+StateChange = evident.export_change(Tally)

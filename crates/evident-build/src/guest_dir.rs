@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::encode::{wit_dir, wit_version};
-use crate::toolchain::{default_target_dir, is_older_than_any};
+use crate::toolchain::is_older_than_any;
 use crate::{BuildError, BuildOptions, BuiltGuest, Language};
 
 /// A guest directory, read.
@@ -15,7 +15,8 @@ pub(crate) struct GuestDir {
     pub(crate) name: String,
     /// The world of `evident:db` from `guest.json`, e.g. `state-view-component`.
     pub(crate) world: String,
-    /// Where guests are built: `<target dir>/guests`.
+    /// Where guests are built: the options' target directory, or the guest's own
+    /// `target/guests`.
     pub(crate) target_dir: PathBuf,
     pub(crate) language: Language,
 }
@@ -51,7 +52,7 @@ impl GuestDir {
         let target_dir = options
             .target_dir
             .clone()
-            .unwrap_or_else(|| default_target_dir().join("guests"));
+            .unwrap_or_else(|| dir.join("target").join("guests"));
         Ok(GuestDir {
             dir,
             name,
@@ -75,11 +76,6 @@ impl GuestDir {
             source,
         })?;
         Ok(out_dir.join(format!("{}.component.wasm", self.name)))
-    }
-
-    /// Where toolchains are installed.
-    pub(crate) fn tools_dir(&self) -> PathBuf {
-        self.target_dir.join("tools")
     }
 
     /// Whether `component` is newer than every input: the guest's files (one level deep and

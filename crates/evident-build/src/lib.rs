@@ -26,7 +26,9 @@ mod javascript;
 mod python;
 mod rust;
 pub mod sdk;
-mod toolchain;
+#[cfg(test)]
+mod sdk_tests;
+pub mod toolchain;
 
 pub use javascript::COMPONENTIZE_JS_VERSION;
 pub use python::COMPONENTIZE_PY_VERSION;
@@ -157,8 +159,9 @@ pub(crate) const GUEST_PROFILE: [&str; 6] = [
 /// How to build.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
-    /// Where cargo puts its output; default `<crate's target dir>/guests`, apart from host
-    /// builds so a guest build never waits on (or invalidates) them.
+    /// Where the build's output goes; default: for a Rust crate `<its target dir>/guests`
+    /// (apart from host builds, so a guest build never waits on or invalidates them), for
+    /// other guests `<the guest's directory>/target/guests`.
     pub target_dir: Option<PathBuf>,
     /// Show cargo's progress on stderr instead of capturing it.
     pub verbose: bool,

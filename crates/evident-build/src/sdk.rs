@@ -32,6 +32,10 @@ pub fn write(language: &str, target_dir: &Path) -> Result<PathBuf, BuildError> {
     if dir.join(".complete").is_file() {
         return Ok(dir);
     }
+    std::fs::create_dir_all(&dir).map_err(|source| BuildError::Io {
+        path: dir.clone(),
+        source,
+    })?;
     for (path, bytes) in files(language) {
         let file = dir.join(path);
         if let Some(parent) = file.parent() {

@@ -1,19 +1,25 @@
 //! Installing a language's toolchain at a pinned version, and running it.
 //!
-//! Tools go under `<target dir>/guests/tools/<tool>-<version>`, installed into a fresh directory
-//! and renamed into place, so concurrent builds never see (or break) a half-installed tool.
+//! Tools go under [`tools_dir`]`/<tool>-<version>`, shared by every guest built on the machine,
+//! installed into a fresh directory and renamed into place, so concurrent builds never see (or
+//! break) a half-installed tool.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::BuildError;
 
-/// Where cargo's target directory is when the build is given none: `$CARGO_TARGET_DIR`, or the
-/// `target` of the repository this crate was built in.
-pub(crate) fn default_target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
+/// Where toolchains are installed: `$EVIDENT_TOOLS_DIR`, else `$XDG_CACHE_HOME/evident/tools`,
+/// else `~/.cache/evident/tools` (a temporary directory if there is no home).
+pub fn tools_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("EVIDENT_TOOLS_DIR") {
+        return PathBuf::from(dir);
+    }
+    std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir)
+        .join("evident/tools")
 }
 
 /// A package to install, and how.
@@ -78,9 +84,12 @@ pub(crate) fn install(
             reason: error.to_string(),
         });
     }
-    if std::fs::rename(&staging, &dir).is_err() {
-        // Another build installed it first.
+    if let Err(source) = std::fs::rename(&staging, &dir) {
         let _ = std::fs::remove_dir_all(&staging);
+        // Another build may have installed it first; any other failure is the caller's.
+        if !dir.is_dir() {
+            return Err(BuildError::Io { path: dir, source });
+        }
     }
     Ok(dir)
 }

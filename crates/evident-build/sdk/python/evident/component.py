@@ -1,0 +1,279 @@
+"""The component glue: the classes componentize-py exports, made from an author's view or change.
+
+`app.py` ends with one of
+
+    StateView, StateViewBatch = evident.export_view(Counts)                 # state-view-component
+    StateChange = evident.export_change(Tally)                              # state-change-component
+    StateView, StateViewBatch, StateChange = evident.export_decider(Account) # decider-component
+
+(a `state-view-basic` guest needs only `StateView`). This is the only module that touches
+componentize-py's generated bindings (`wit_world`, `componentize_py_types`), and only when an
+export function runs; natively it uses stand-ins with the same fields, so the exported classes
+can be called in tests too.
+"""
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import List, Optional, Tuple
+
+from . import _time, change as _change, codes, host, view as _view
+from ._text import quote
+from .errors import Refusal, as_refusal, traceback_text
+from .event import NO_EXTENSIONS, from_fields
+from .parameters import Parameters
+from .records import Command, State
+
+#: What `apply-events` and `save-state` say before any `load-state`.
+NOT_LOADED = "no state is loaded: call load-state first"
+
+
+class NativeErr(Exception):
+    """Natively, what componentize-py's `Err` is in a component: an export's error result."""
+
+    def __init__(self, value):
+        super().__init__(value)
+        self.value = value
+
+
+@dataclass
+class NativeEvent:
+    """Natively, the WIT `event` record."""
+
+    id: str
+    source: str
+    spec_version: str
+    type: str
+    datacontenttype: Optional[str] = None
+    dataschema: Optional[str] = None
+    subject: Optional[str] = None
+    time: Optional[str] = None
+    data: Optional[bytes] = None
+    extensions: List[Tuple[str, str]] = ()
+
+
+@dataclass
+class NativeError:
+    """Natively, the WIT `error` record."""
+
+    code: str
+    message: str
+    details: Optional[bytes] = None
+
+
+@dataclass
+class NativeBatchError:
+    """Natively, the WIT `batch-error` record."""
+
+    index: int
+    message: str
+
+
+class _Bindings:
+    """The generated record types and `Err` (stand-ins natively), with the host's imports
+    connected to `evident.host`."""
+
+    def __init__(self):
+        try:
+            from componentize_py_types import Err
+        except ImportError:
+            Err = NativeErr
+        try:
+            from wit_world.imports import types
+        except ImportError:
+            types = None
+        self.Err = Err
+        self.State = State if types is None else types.State
+        self.Event = NativeEvent if types is None else types.Event
+        self.Error = NativeError if types is None else types.Error
+        self.BatchError = NativeBatchError
+        if types is not None:
+            try:
+                from wit_world.exports.state_view_batch import BatchError
+            except ImportError:
+                pass
+            else:
+                self.BatchError = BatchError
+        host.connect(log=_log_import(), begin=_begin_import(), refuse=_refuse_import(self.Error))
+
+    def state(self, state):
+        return self.State(content_type=state.content_type, schema_id=None, bytes=state.bytes)
+
+    def event(self, event):
+        return self.Event(
+            id=event.id,
+            source=event.source,
+            spec_version=event.specversion,
+            type=event.type,
+            datacontenttype=event.datacontenttype,
+            dataschema=event.dataschema,
+            subject=event.subject,
+            time=event.time_text,
+            data=event.data,
+            extensions=list(event.extensions.items()),
+        )
+
+
+def _log_import():
+    try:
+        from wit_world.imports import logging
+    except ImportError:
+        return None
+    levels = {
+        "error": logging.LogLevel.ERROR,
+        "warn": logging.LogLevel.WARN,
+        "info": logging.LogLevel.INFO,
+        "debug": logging.LogLevel.DEBUG,
+        "trace": logging.LogLevel.TRACE,
+    }
+    log = logging.log
+    return lambda level, message: log(levels[level], message)
+
+
+def _begin_import():
+    try:
+        from wit_world.imports import frame_progress
+    except ImportError:
+        return None
+    return frame_progress.begin_event
+
+
+def _refuse_import(error):
+    try:
+        from wit_world.imports import refusal
+    except ImportError:
+        return None
+    refuse = refusal.refuse
+    return lambda r: refuse(error(code=r.code, message=r.message, details=r.details))
+
+
+def _state_in(state) -> State:
+    return State(state.content_type, bytes(state.bytes))
+
+
+def _command_in(command) -> Command:
+    return Command(command.content_type, bytes(command.bytes))
+
+
+def _event_in(event):
+    """A WIT `event` as an `evident.Event`: `time` parsed, extension names checked once."""
+    time = event.time
+    if time is not None:
+        try:
+            time = _time.parse_rfc3339(time)
+        except ValueError as e:
+            raise Refusal(
+                codes.INVALID_EVENT,
+                f"event {quote(event.id)} is not a valid CloudEvent: attribute `time` is "
+                f"{quote(time)}, not an RFC 3339 timestamp ({e})",
+            ) from None
+    extensions = NO_EXTENSIONS
+    if event.extensions:
+        pairs = {}
+        for name, value in event.extensions:
+            if name in pairs:
+                raise Refusal(codes.INVALID_EVENT, f"event {quote(event.id)} names extension `{name}` twice")
+            pairs[name] = value
+        extensions = MappingProxyType(pairs)
+    data = event.data
+    return from_fields(event.id, event.source, event.spec_version, event.type, event.datacontenttype,
+                       event.dataschema, event.subject, time, None if data is None else bytes(data),
+                       extensions)
+
+
+def _refused(error: BaseException) -> str:
+    """A view's error as an export returns it: the bare message, its code given to the host
+    first."""
+    refusal = as_refusal(error)
+    if refusal is not error:
+        host.log("debug", "the view raised:\n" + traceback_text(error))
+    host.refuse(refusal)
+    return refusal.message
+
+
+def export_view(view):
+    """The `StateView` and `StateViewBatch` classes that export the view class `view`."""
+    wit = _Bindings()
+    Err = wit.Err
+    resident = [None]
+
+    class StateView:
+        """`state-view`: one call per event."""
+
+        def initialize(self, parameters):
+            try:
+                return wit.state(_view.initialize(view, Parameters(parameters)))
+            except Exception as error:
+                raise Err(_refused(error)) from None
+
+        def reduce(self, state, event, parameters):
+            try:
+                state = _view.reduce(view, _state_in(state), _event_in(event), Parameters(parameters))
+                return wit.state(state)
+            except Exception as error:
+                raise Err(_refused(error)) from None
+
+    class StateViewBatch:
+        """`state-view-batch`: the state kept in the instance, events in frames."""
+
+        def load_state(self, state, parameters):
+            resident[0] = None
+            try:
+                resident[0] = _view.Resident(view, _state_in(state), Parameters(parameters))
+            except Exception as error:
+                raise Err(_refused(error)) from None
+
+        def apply_events(self, events):
+            kept = resident[0]
+            if kept is None:
+                raise Err(wit.BatchError(index=0, message=NOT_LOADED))
+            try:
+                kept.apply(events, host.begin_event)
+            except _view.BatchFailure as failure:
+                host.refuse(failure.refusal)
+                index = min(failure.index, 0xFFFFFFFF)
+                raise Err(wit.BatchError(index=index, message=failure.refusal.message)) from None
+
+        def save_state(self):
+            kept = resident[0]
+            if kept is None:
+                raise Err(NOT_LOADED)
+            try:
+                return wit.state(kept.save())
+            except Exception as error:
+                raise Err(_refused(error)) from None
+
+    return StateView, StateViewBatch
+
+
+def export_change(change):
+    """The `StateChange` class that exports the change class `change`."""
+    wit = _Bindings()
+    Err = wit.Err
+
+    class StateChange:
+        """`state-change`: commands to events."""
+
+        def process(self, state, command, parameters):
+            try:
+                events = _change.process(
+                    change, _state_in(state), _command_in(command), Parameters(parameters)
+                )
+            except Refusal as refusal:
+                error = wit.Error(code=refusal.code, message=refusal.message, details=refusal.details)
+                raise Err(error) from None
+            return [wit.event(event) for event in events]
+
+        def validate(self, state, command):
+            try:
+                return _change.validate(change, _state_in(state), _command_in(command))
+            except Refusal as refusal:
+                host.refuse(refusal)
+                raise Err(refusal.message) from None
+
+    return StateChange
+
+
+def export_decider(decider):
+    """The `StateView`, `StateViewBatch` and `StateChange` classes that export a class that is
+    both a view and a change."""
+    return (*export_view(decider), export_change(decider))

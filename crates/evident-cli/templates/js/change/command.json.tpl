@@ -1,0 +1,1 @@
+{"type": "increment", "by": 2}

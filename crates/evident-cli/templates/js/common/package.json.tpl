@@ -1,0 +1,9 @@
+{
+  "name": "{{name}}",
+  "private": true,
+  "description": "An Evident {{kind}} component in JavaScript",
+  "type": "module",
+  "scripts": {
+    "test": "node --test"
+  }
+}

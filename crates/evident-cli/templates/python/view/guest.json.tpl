@@ -1,0 +1,1 @@
+{"world": "state-view-component"}
