@@ -97,8 +97,8 @@ fn metering(c: &mut Criterion) {
     let events = cycle(&sample_events(), EVENTS);
     let mut group = group(c, "fold 100k in frames, metering");
     for (label, setup) in [
-        ("fuel + epochs (default)", Setup::Default),
-        ("fuel only", Setup::FuelOnly),
+        ("fuel only (default)", Setup::Default),
+        ("fuel + epochs", Setup::FuelAndEpochs),
         ("epochs only", Setup::EpochOnly),
         ("neither", Setup::Unmetered),
     ] {

@@ -15,7 +15,10 @@
 
 use std::collections::BTreeMap;
 
+pub mod corpus;
+
 use event_counter::EventCounts;
+
 use evident_guest_sdk::view;
 use evident_host::{FoldConfig, Runtime, RuntimeConfig, StateChange, StateView};
 use evident_testkit::guests::component_bytes;
@@ -38,16 +41,18 @@ pub fn cycle(events: &[Event], count: usize) -> Vec<Event> {
 /// How a benchmark's runtime differs from the default one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Setup {
-    /// The default: pooling allocator, frames of 1,000 events, fuel and deadlines on.
+    /// The default: pooling allocator, frames of 1,000 events, fuel on, epoch deadlines off.
     Default,
     /// One `reduce` call per event, as for components built against `evident:db@0.1.0`.
     PerEvent,
     /// No fuel and no epoch deadlines: what metering costs.
     Unmetered,
-    /// Fuel without epoch deadlines.
+    /// Fuel without epoch deadlines (the default metering, named for the comparison).
     FuelOnly,
     /// Epoch deadlines without fuel.
     EpochOnly,
+    /// Fuel and epoch deadlines both.
+    FuelAndEpochs,
     /// Instances allocated on demand instead of from the pool.
     OnDemand,
 }
@@ -75,6 +80,12 @@ pub fn runtime(setup: Setup) -> Runtime {
         },
         Setup::EpochOnly => RuntimeConfig {
             fuel_metering: false,
+            epoch_deadlines: true,
+            ..default
+        },
+        Setup::FuelAndEpochs => RuntimeConfig {
+            fuel_metering: true,
+            epoch_deadlines: true,
             ..default
         },
         Setup::OnDemand => RuntimeConfig {
@@ -93,13 +104,20 @@ pub fn view(runtime: &Runtime, name: &str) -> StateView {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// The Python or JavaScript sample guest `name` as a view in `runtime`, in the deny-all WASI
-/// mode its toolchain needs.
-pub fn view_wasi(runtime: &Runtime, name: &str) -> StateView {
-    let bytes = component_bytes(name).unwrap_or_else(|e| panic!("{e}"));
-    runtime
-        .load_view_wasi(name, &bytes)
-        .unwrap_or_else(|e| panic!("{e}"))
+/// The sample guest `name` in any language as a view in `runtime` (in the deny-all WASI mode if
+/// its language needs it); `None` if its toolchain cannot be installed here.
+pub fn view_any(runtime: &Runtime, name: &str) -> Option<StateView> {
+    let bytes = match component_bytes(name) {
+        Ok(bytes) => bytes,
+        Err(e) if e.is_missing_tool() => return None,
+        Err(e) => panic!("{e}"),
+    };
+    let loaded = if evident_testkit::guests::needs_wasi(name) {
+        runtime.load_view_wasi(name, &bytes)
+    } else {
+        runtime.load_view(name, &bytes)
+    };
+    Some(loaded.unwrap_or_else(|e| panic!("{e}")))
 }
 
 /// The size of the sample guest `name`'s component, in bytes.

@@ -1,4 +1,4 @@
-//! Embeds the scaffolds under `templates/<language>/<common|view|change>/` for `evident new`.
+//! Embeds the scaffolds under `templates/` (`shared/<kind>/` and `<language>/<common|view|change>/`) for `evident new`.
 
 use std::path::{Path, PathBuf};
 

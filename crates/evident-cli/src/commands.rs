@@ -13,6 +13,7 @@ use crate::RunOptions;
 use crate::component::{self, Loaded};
 use crate::input::{self, EventsFormat, PayloadFormat};
 use crate::output::{self, print_state};
+use crate::stream::EventStream;
 
 /// Components above this size get a warning: the spec's deployment advice.
 const LARGE_COMPONENT_BYTES: u64 = 10 * 1024 * 1024;
@@ -31,7 +32,13 @@ pub(crate) fn build(dir: &Path) -> Result<ExitCode> {
         .len();
     println!("{}", built.component.display());
     eprintln!("built {} ({})", built.package, output::size(size));
-    if size > LARGE_COMPONENT_BYTES {
+    // Python and JavaScript components carry their interpreter: their size is not the
+    // author's to cut.
+    let carries_a_runtime = matches!(
+        built.language,
+        evident_build::Language::Python | evident_build::Language::JavaScript
+    );
+    if size > LARGE_COMPONENT_BYTES && !carries_a_runtime {
         eprintln!(
             "warning: {} is over {}; keep components small (strip unused dependencies, use opt-level \"s\")",
             output::size(size),
@@ -89,11 +96,19 @@ pub(crate) fn inspect(path: &Path, wasi: bool) -> Result<ExitCode> {
     writeln!(
         out,
         "sdk:      {}",
-        sections
+        match sections
             .sdk_version
-            .map_or("not built with evident-guest-sdk".to_owned(), |v| format!(
-                "evident-guest-sdk {v}"
-            ))
+            .as_deref()
+            .map(|label| label.split_once(' '))
+        {
+            None => "not built with an Evident SDK".to_owned(),
+            // The Rust SDK writes its bare version; evident-build labels the others.
+            Some(None) => format!(
+                "evident-guest-sdk {}",
+                sections.sdk_version.as_deref().unwrap_or_default()
+            ),
+            Some(Some((language, version))) => format!("the {language} SDK {version}"),
+        }
     )?;
     let runtime = component::runtime(None)?;
     let folding = |view: &evident_host::StateView| {
@@ -123,13 +138,19 @@ pub(crate) fn inspect(path: &Path, wasi: bool) -> Result<ExitCode> {
             folding(decider.view()),
         ),
         Err(e) => {
-            let hint = match e.downcast_ref::<Error>() {
-                Some(Error::ForbiddenImport { import, .. })
-                    if import.starts_with("wasi:") && !wasi =>
-                {
-                    " (it needs WASI: check it with --wasi, the deny-all WASI mode its language needs)"
-                }
-                _ => "",
+            // Only a refused WASI import gets the hint; a component that imports WASI may be
+            // refused for other reasons.
+            let refused_wasi = e.chain().any(|cause| {
+                matches!(
+                    cause.downcast_ref::<evident_host::Error>(),
+                    Some(evident_host::Error::ForbiddenImport { import, .. })
+                        if import.starts_with("wasi:")
+                )
+            });
+            let hint = if refused_wasi && !wasi {
+                " (it needs WASI: check it with --wasi, the deny-all WASI mode its language needs)"
+            } else {
+                ""
             };
             (format!("REFUSED: {e:#}{hint}"), "unknown".to_owned())
         }
@@ -227,7 +248,9 @@ fn read_sections(bytes: &[u8]) -> Result<Sections, String> {
                         .push(export.map_err(|e| e.to_string())?.name.name.to_owned());
                 }
             }
-            Payload::CustomSection(reader) if reader.name() == "evident-sdk-version" => {
+            Payload::CustomSection(reader)
+                if reader.name() == evident_build::encode::SDK_VERSION_SECTION =>
+            {
                 sections.sdk_version = Some(String::from_utf8_lossy(reader.data()).into_owned());
             }
             _ => {}
@@ -246,7 +269,6 @@ pub(crate) struct FoldArgs<'a> {
 }
 
 pub(crate) fn fold(args: FoldArgs<'_>) -> Result<ExitCode> {
-    let input = input::read_events(args.events, args.events_format)?;
     let runtime = component::runtime(Some(args.run))?;
     let view = component::load_view(&runtime, args.component, args.run.wasi)?;
     let parameters = Parameters::from(args.run.parameters.clone());
@@ -255,13 +277,22 @@ pub(crate) fn fold(args: FoldArgs<'_>) -> Result<ExitCode> {
         Some(path) => input::read_state(path, None)?,
         None => view.initialize(&parameters)?,
     };
-    let progress = progress_bar(input.events.len());
+    let mut events = EventStream::open(args.events, args.events_format)?;
+    let input_bytes = std::fs::metadata(args.events).map(|m| m.len()).ok();
+    let progress = progress_bar(input_bytes);
+    let bytes_read = events.bytes_counter();
     let result = view.fold(
         initial,
-        input.events.iter().inspect(|_| progress.inc(1)),
+        events.by_ref().enumerate().map(|(i, event)| {
+            if i % 4096 == 0 {
+                progress.set_position(bytes_read.load(std::sync::atomic::Ordering::Relaxed));
+            }
+            event
+        }),
         &parameters,
     );
     progress.finish_and_clear();
+    let read = events.finish();
     let elapsed = started.elapsed();
     let state = match &result {
         Ok(folded) => &folded.state,
@@ -272,10 +303,15 @@ pub(crate) fn fold(args: FoldArgs<'_>) -> Result<ExitCode> {
         std::fs::write(path, &state.bytes)
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    match result {
-        Ok(folded) => {
+    let saved = if args.output.is_some() {
+        " and saved"
+    } else {
+        ""
+    };
+    match (result, read) {
+        (Ok(folded), Ok(())) => {
             eprintln!(
-                "folded {} events in {:.1} ms ({:.0} events/s), fuel used {}, peak guest memory {}",
+                "folded {} events in {:.1} ms ({:.0} events/s, reading included), fuel used {}, peak guest memory {}",
                 folded.events_applied,
                 elapsed.as_secs_f64() * 1e3,
                 folded.events_applied as f64 / elapsed.as_secs_f64().max(1e-9),
@@ -284,35 +320,37 @@ pub(crate) fn fold(args: FoldArgs<'_>) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Err(failed) => bail!(
-            "{}, {}: event {:?} failed after {} good events (the state printed{} is the last good one): {}",
+        (Ok(folded), Err(unread)) => bail!(
+            "{unread:#}\nthe {} events before it were folded; the state printed{saved} is the state after them",
+            folded.events_applied
+        ),
+        (Err(failed), _) => bail!(
+            "{}, {}: event {:?} failed after {} good events (the state printed{saved} is the last good one): {}",
             args.events.display(),
-            input.origins[failed.index],
+            events.origin(failed.index),
             failed.event_id,
             failed.index,
-            if args.output.is_some() {
-                " and saved"
-            } else {
-                ""
-            },
             failed.source
         ),
     }
 }
 
-/// A progress bar on stderr for long inputs, hidden when stderr is not a terminal.
-fn progress_bar(events: usize) -> indicatif::ProgressBar {
-    if events < 10_000 || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
+/// A progress bar on stderr for inputs over 10 MB, by bytes read; hidden when stderr is not a
+/// terminal or the size is unknown (stdin).
+fn progress_bar(bytes: Option<u64>) -> indicatif::ProgressBar {
+    match bytes {
+        Some(bytes) if bytes >= 10_000_000 && std::io::stderr().is_terminal() => {
+            let bar = indicatif::ProgressBar::new(bytes);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+                )
+                .expect("a valid template"),
+            );
+            bar
+        }
+        _ => indicatif::ProgressBar::hidden(),
     }
-    let bar = indicatif::ProgressBar::new(events as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} events ({per_sec}, {eta} left)",
-        )
-        .expect("a valid template"),
-    );
-    bar
 }
 
 pub(crate) struct ProcessArgs<'a> {
@@ -420,7 +458,7 @@ pub(crate) struct DecideArgs<'a> {
 }
 
 pub(crate) fn decide(args: DecideArgs<'_>) -> Result<ExitCode> {
-    let history = input::read_events(args.given, args.given_format)?;
+    let (history, events) = EventStream::read_all(args.given, args.given_format)?;
     let (content_type, bytes) = input::read_payload(args.command, args.command_format)?;
     let command = Command::new(content_type, bytes);
     let snapshot = Snapshot {
@@ -434,7 +472,7 @@ pub(crate) fn decide(args: DecideArgs<'_>) -> Result<ExitCode> {
     let decider = component::load_decider(&runtime, args.component, args.run.wasi)?;
     let parameters = Parameters::from(args.run.parameters.clone());
     let started = Instant::now();
-    match decider.decide(snapshot, &history.events, &command, &parameters) {
+    match decider.decide(snapshot, &history, &command, &parameters) {
         Ok(decision) => {
             let mut out = std::io::stdout().lock();
             for event in &decision.events {
@@ -442,7 +480,7 @@ pub(crate) fn decide(args: DecideArgs<'_>) -> Result<ExitCode> {
             }
             eprintln!(
                 "decided on {} events (position {}) in {:.1} ms: {} new events, next position {}, fuel used {}",
-                history.events.len(),
+                history.len(),
                 decision.position,
                 started.elapsed().as_secs_f64() * 1e3,
                 decision.events.len(),
@@ -466,7 +504,7 @@ pub(crate) fn decide(args: DecideArgs<'_>) -> Result<ExitCode> {
         Err(DecideError::History(failed)) => bail!(
             "{}, {}: history event {:?} does not fold: {}",
             args.given.display(),
-            history.origins[failed.index],
+            events.origin(failed.index),
             failed.event_id,
             failed.source
         ),

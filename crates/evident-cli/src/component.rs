@@ -22,13 +22,24 @@ pub(crate) fn aot_cache_dir() -> Option<PathBuf> {
 
 /// A runtime whose default limits are the command line's, with the AOT cache.
 pub(crate) fn runtime(run: Option<&RunOptions>) -> Result<Runtime> {
+    runtime_with(run, |_| {})
+}
+
+/// [`runtime`], its configuration adjusted by `adjust`.
+pub(crate) fn runtime_with(
+    run: Option<&RunOptions>,
+    adjust: impl FnOnce(&mut RuntimeConfig),
+) -> Result<Runtime> {
     let mut config = RuntimeConfig {
         aot_cache_dir: aot_cache_dir(),
         ..RuntimeConfig::default()
     };
     if let Some(run) = run {
         config.limits = limits(run, config.limits)?;
+        // A deadline asked for is one kept: the runtime then keeps epoch deadlines.
+        config.epoch_deadlines |= run.deadline.is_some();
     }
+    adjust(&mut config);
     Ok(Runtime::new(config)?)
 }
 
@@ -154,7 +165,7 @@ pub(crate) enum Loaded {
     View(StateView),
     Change(StateChange),
     /// A view and a change in one component.
-    Decider(Decider),
+    Decider(Box<Decider>),
 }
 
 /// Loads a component as a view, a change, or both (a decider); if it is neither, says why for
@@ -163,7 +174,7 @@ pub(crate) fn load_any(runtime: &Runtime, path: &Path, wasi: bool) -> Result<Loa
     let (file, needs_wasi) = component_file(path)?;
     let wasi = wasi || needs_wasi;
     if let Ok(decider) = load_decider(runtime, &file, wasi) {
-        return Ok(Loaded::Decider(decider));
+        return Ok(Loaded::Decider(Box::new(decider)));
     }
     match load_view(runtime, &file, wasi) {
         Ok(view) => Ok(Loaded::View(view)),
@@ -171,10 +182,15 @@ pub(crate) fn load_any(runtime: &Runtime, path: &Path, wasi: bool) -> Result<Loa
             Ok(change) => Ok(Loaded::Change(change)),
             Err(as_change) => {
                 // A forbidden import or unreadable file is the same either way: say it once.
-                if let Some(error @ (Error::ForbiddenImport { .. } | Error::Io { .. })) =
-                    as_view.downcast_ref::<Error>()
-                {
-                    anyhow::bail!("{error}");
+                // The host's error itself is returned, so callers can tell which it was.
+                if matches!(
+                    as_view.downcast_ref::<Error>(),
+                    Some(Error::ForbiddenImport { .. } | Error::Io { .. })
+                ) {
+                    return Err(match as_view.downcast::<Error>() {
+                        Ok(error) => error.into(),
+                        Err(other) => other,
+                    });
                 }
                 anyhow::bail!(
                     "{}: neither kind of component:\n  {as_view:#}\n  {as_change:#}",

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use evident_types::{Event, EventError, State, content_type, read_json_lines};
+use evident_types::{State, content_type};
 
 /// How a file of events is encoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -25,18 +25,13 @@ pub(crate) enum PayloadFormat {
     Cbor,
 }
 
-/// Events read, with where each came from ("line 12", "item 3") for error messages.
-pub(crate) struct Events {
-    pub(crate) events: Vec<Event>,
-    pub(crate) origins: Vec<String>,
-}
-
-fn open(path: &Path) -> Result<Box<dyn BufRead>> {
+/// Opens a file, or stdin for `-`.
+pub(crate) fn open(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     if path == Path::new("-") {
         return Ok(Box::new(BufReader::new(std::io::stdin())));
     }
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    Ok(Box::new(BufReader::new(file)))
+    Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
 }
 
 fn is_cbor(path: &Path) -> bool {
@@ -44,48 +39,13 @@ fn is_cbor(path: &Path) -> bool {
         .is_some_and(|ext| ext == "cbor" || ext == "cborseq")
 }
 
-/// Reads every event first, so a bad one is reported before any component runs.
-pub(crate) fn read_events(path: &Path, format: Option<EventsFormat>) -> Result<Events> {
-    let name = path.display();
-    let format = format.unwrap_or(if is_cbor(path) {
+/// The format given, or the one the file name says (`.cbor`: a CBOR sequence).
+pub(crate) fn format_of(path: &Path, format: Option<EventsFormat>) -> EventsFormat {
+    format.unwrap_or(if is_cbor(path) {
         EventsFormat::CborSeq
     } else {
         EventsFormat::JsonLines
-    });
-    let reader = open(path)?;
-    let mut read = Events {
-        events: Vec::new(),
-        origins: Vec::new(),
-    };
-    match format {
-        EventsFormat::JsonLines => {
-            let mut lines = read_json_lines(reader);
-            while let Some(event) = lines.next() {
-                read.events.push(event.with_context(|| format!("{name}"))?);
-                read.origins.push(format!("line {}", lines.line()));
-            }
-        }
-        EventsFormat::CborSeq => {
-            let mut reader = reader;
-            let mut item = 0;
-            while !reader
-                .fill_buf()
-                .with_context(|| format!("{name}"))?
-                .is_empty()
-            {
-                item += 1;
-                let value: ciborium::Value = ciborium::from_reader(&mut reader)
-                    .with_context(|| format!("{name}: item {item} is not CBOR"))?;
-                let json = evident_types::cbor_to_json(value);
-                let event: Event = serde_json::from_value(json)
-                    .map_err(|e| EventError::NotJson(e.to_string()))
-                    .with_context(|| format!("{name}: item {item}"))?;
-                read.events.push(event);
-                read.origins.push(format!("item {item}"));
-            }
-        }
-    }
-    Ok(read)
+    })
 }
 
 /// Reads a state or command file: `.cbor` files as CBOR, anything else as JSON, converted to

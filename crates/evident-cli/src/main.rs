@@ -4,8 +4,10 @@ mod commands;
 mod component;
 mod input;
 mod output;
+mod profile;
 mod scaffold;
 mod scenario;
+mod stream;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -146,6 +148,29 @@ enum Command {
         #[command(flatten)]
         run: RunOptions,
     },
+    /// Fold events under the guest profiler: writes a flamegraph (.svg), a Firefox Profiler
+    /// profile (.json) and folded stacks (.folded) naming the guest's functions.
+    #[command(
+        after_help = "Example:\n  evident profile guests/event-counter --events examples/events.jsonl -o counter-profile\n  (then open counter-profile.svg, or load counter-profile.json at https://profiler.firefox.com)"
+    )]
+    Profile {
+        /// A component (.wasm, .cwasm) or guest directory: a state view.
+        component: PathBuf,
+        /// The events: JSON lines, or a CBOR sequence (.cbor); `-` reads stdin.
+        #[arg(long, value_name = "FILE|-")]
+        events: PathBuf,
+        /// How the events are encoded, if the file name does not say.
+        #[arg(long, value_enum)]
+        events_format: Option<input::EventsFormat>,
+        /// Where to write, without extension: <OUTPUT>.svg, <OUTPUT>.json, <OUTPUT>.folded.
+        #[arg(long, short, value_name = "OUTPUT", default_value = "profile")]
+        output: PathBuf,
+        /// How often to sample the guest's stack.
+        #[arg(long, value_name = "DURATION", default_value = "1ms", value_parser = humantime::parse_duration)]
+        interval: Duration,
+        #[command(flatten)]
+        run: RunOptions,
+    },
     /// Precompile a component into an artifact the host loads without compiling.
     #[command(
         after_help = "Example:\n  evident compile event_counter.component.wasm -o event_counter.cwasm"
@@ -185,13 +210,14 @@ struct RunOptions {
     /// A parameter for the component, as NAME=VALUE (repeatable).
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_parameter)]
     parameters: Vec<(String, String)>,
-    /// Fuel per call (default 100000000).
+    /// Fuel per call, and per event of a fold (default 100000000): what stops a runaway guest.
     #[arg(long, value_name = "UNITS")]
     limit_fuel: Option<u64>,
     /// Largest guest memory, e.g. 64MiB.
     #[arg(long, value_name = "SIZE")]
     limit_memory: Option<bytesize::ByteSize>,
-    /// Wall-clock time per call, e.g. 500ms.
+    /// Wall-clock time per call (and per event of a fold), e.g. 500ms: a safety net on top of
+    /// fuel, which alone bounds a call by default.
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     deadline: Option<Duration>,
     /// Run a component that imports WASI (Python, JavaScript, Go) with every WASI capability
@@ -289,6 +315,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             scenarios,
             wasi,
         } => scenario::run_files(&component, &scenarios, wasi),
+        Command::Profile {
+            component,
+            events,
+            events_format,
+            output,
+            interval,
+            run,
+        } => profile::profile(profile::ProfileArgs {
+            component: &component,
+            events: &events,
+            events_format,
+            output: &output,
+            interval,
+            run: &run,
+        }),
         Command::Decide {
             component,
             given,

@@ -1,8 +1,9 @@
 //! `evident new`: a guest, in any SDK language, that builds and passes its test as generated.
 //!
-//! The files come from `templates/<language>/common/` and `templates/<language>/<kind>/`
-//! (embedded at build time); `{{name}}`, `{{crate}}`, `{{kind}}` and, for Rust, the SDK
-//! dependency are filled in, and a `dot-` prefix becomes `.`.
+//! The files come from `templates/shared/<kind>/` and `templates/<language>/`, with a `common/`
+//! and a `<kind>/` part (embedded at build time; a language's file replaces a shared one of the
+//! same name); `{{name}}`, `{{crate}}`, `{{kind}}` and, for Rust, the SDK dependency are filled
+//! in, and a `dot-` prefix becomes `.`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -92,7 +93,9 @@ impl SdkSource {
                 Ok(SdkSource::Checkout(dir))
             }
             _ if given => bail!(
-                "cannot find the Evident SDK at {} (expected crates/evident-guest-sdk there)",
+                "cannot find the Evident SDK at {} (expected crates/evident-guest-sdk there): give \
+                 --sdk-path a checkout of the Evident repository, or --registry-sdk for the \
+                 published crates",
                 dir.display()
             ),
             _ => Ok(SdkSource::Registry),
@@ -185,18 +188,32 @@ pub(crate) fn new(kind: Kind, name: &str, lang: Lang, sdk: &SdkSource) -> Result
     println!("created {}/", dir.display());
     let next = match lang {
         Lang::Rust => "cargo test   (then `evident build` for the component)",
-        _ => "evident build && evident test . scenarios.yaml",
+        _ => {
+            "evident build && evident test . scenarios.yaml   (a view: evident fold . --events events.jsonl)"
+        }
     };
     eprintln!("next: cd {} && {next}", dir.display());
     Ok(ExitCode::SUCCESS)
 }
 
-/// The files of the scaffold for `lang` and `kind`: `(path in the new guest, template)`, the
-/// kind's own files replacing common ones of the same name.
+/// The files of the scaffold for `lang` and `kind`: `(path in the new guest, template)`, read
+/// from `shared/common`, `shared/<kind>`, `<lang>/common` and `<lang>/<kind>` in that order, a
+/// later file replacing an earlier one of the same name.
 fn files(lang: Lang, kind: Kind) -> Vec<(String, &'static str)> {
     let mut files: Vec<(String, &'static str)> = Vec::new();
-    for part in ["common", kind.dir()] {
-        let prefix = format!("{}/{part}/", lang.dir());
+    let has_own = TEMPLATES
+        .iter()
+        .any(|(path, _)| path.starts_with(&format!("{}/", lang.dir())));
+    if !has_own {
+        return files;
+    }
+    for (dir, part) in [
+        ("shared", "common"),
+        ("shared", kind.dir()),
+        (lang.dir(), "common"),
+        (lang.dir(), kind.dir()),
+    ] {
+        let prefix = format!("{dir}/{part}/");
         for (path, text) in TEMPLATES {
             let Some(relative) = path.strip_prefix(prefix.as_str()) else {
                 continue;

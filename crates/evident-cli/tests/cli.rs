@@ -202,6 +202,32 @@ mod fold {
             .assert()
             .failure()
             .stderr(contains("memory limit").and(contains("limit 4194304")));
+        // Fuel alone bounds a call by default; a deadline asked for is kept.
+        fold("hostile-loop", sample_events())
+            .args(["--limit-fuel", "1000000000000000", "--deadline", "200ms"])
+            .assert()
+            .failure()
+            .stderr(contains("deadline").and(contains("200ms")));
+    }
+
+    /// A fold that fails early in a long input ends at once: the reader, far ahead and
+    /// waiting to hand over more events, is told to stop.
+    #[test]
+    fn a_fold_that_fails_early_in_a_long_input_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut events = String::from("\n\n");
+        for i in 0..50_000 {
+            events.push_str(&format!(
+                "{{\"specversion\":\"1.0\",\"id\":\"e{i}\",\"source\":\"/s\",\"type\":\"a\"}}\n"
+            ));
+        }
+        let events = write(dir.path(), "events.jsonl", &events);
+        fold("event-counter", events)
+            .args(["--param", "require-data=true"])
+            .timeout(std::time::Duration::from_secs(120))
+            .assert()
+            .failure()
+            .stderr(contains("line 3").and(contains("event e0 has no data")));
     }
 
     #[test]
@@ -307,8 +333,8 @@ mod process {
         let dir = tempfile::tempdir().unwrap();
         let command = write(dir.path(), "c.json", "{}");
         process("event-counter", command).assert().failure().stderr(
-            contains("is not a valid state change component")
-                .and(contains("does not export evident:db/state-change")),
+            contains("is not a valid state change: it does not export evident:db/state-change")
+                .and(contains("it exports evident:db/state-view@0.3.0")),
         );
     }
 }
@@ -325,10 +351,10 @@ mod inspect_and_compile {
             .success()
             .stdout(
                 contains("world:    state view")
-                    .and(contains("exports:  evident:db/state-view@0.2.0"))
-                    .and(contains("imports:  evident:db/logging@0.2.0"))
+                    .and(contains("exports:  evident:db/state-view@0.3.0"))
+                    .and(contains("imports:  evident:db/logging@0.3.0"))
                     .and(contains(
-                        "wit:      evident:db@0.2.0 (folds in frames of events)",
+                        "wit:      evident:db@0.3.0 (folds in frames, each event metered as one call)",
                     ))
                     .and(contains("sdk:      evident-guest-sdk 0.1.0"))
                     .and(contains("host:     valid state view for this host"))
@@ -346,8 +372,31 @@ mod inspect_and_compile {
             .success()
             .stdout(
                 contains("wit:      evident:db@0.1.0 (folds with one reduce call per event)")
-                    .and(contains("sdk:      not built with evident-guest-sdk"))
+                    .and(contains("sdk:      not built with an Evident SDK"))
                     .and(contains("host:     valid state view for this host")),
+            );
+    }
+
+    #[test]
+    fn inspect_checks_a_wasi_component_in_the_deny_all_mode_when_asked() {
+        let Some(python) = evident_testkit::guests::or_skip(component_path("python-event-counter"))
+        else {
+            return;
+        };
+        evident()
+            .arg("inspect")
+            .arg(&python)
+            .assert()
+            .code(2)
+            .stdout(contains("it needs WASI: check it with --wasi"));
+        evident()
+            .args(["inspect", "--wasi"])
+            .arg(&python)
+            .assert()
+            .success()
+            .stdout(
+                contains("host:     valid state view for this host in the deny-all WASI mode")
+                    .and(contains("sdk:      the python SDK 0.1.0")),
             );
     }
 
@@ -361,7 +410,7 @@ mod inspect_and_compile {
             .stdout(
                 contains("REFUSED")
                     .and(contains("hostile:unknown-import/secrets"))
-                    .and(contains("not built with evident-guest-sdk")),
+                    .and(contains("not built with an Evident SDK")),
             );
         evident()
             .args(["inspect", "Cargo.toml"])
@@ -387,7 +436,29 @@ mod inspect_and_compile {
             .arg(&wasm)
             .assert()
             .success()
-            .stdout(contains("counter.cwasm is up to date for this host"));
+            .stdout(contains(
+                "counter.cwasm is up to date: it is what this host compiles from this component",
+            ));
+        // An artifact of another component, renamed beside it, is not vouched for; nor is a
+        // file that is not an artifact at all. Neither is loaded to find out.
+        let other = dir.path().join("other.wasm");
+        std::fs::copy(component("tally"), &other).unwrap();
+        evident().arg("compile").arg(&other).assert().success();
+        std::fs::rename(dir.path().join("other.cwasm"), &artifact).unwrap();
+        evident()
+            .arg("inspect")
+            .arg(&wasm)
+            .assert()
+            .success()
+            .stdout(contains("counter.cwasm is stale or foreign"));
+        std::fs::write(&artifact, b"\x7fELF and whatever a stranger put here").unwrap();
+        evident()
+            .arg("inspect")
+            .arg(&wasm)
+            .assert()
+            .success()
+            .stdout(contains("counter.cwasm is stale or foreign"));
+        evident().arg("compile").arg(&wasm).assert().success();
         evident()
             .arg("fold")
             .arg(&artifact)
@@ -540,6 +611,56 @@ mod scenarios {
             .stdout(contains("2 passed, 0 failed"));
     }
 
+    /// `max_fuel_per_event` catches a guest that got slower, deterministically: by fuel.
+    #[test]
+    fn a_fuel_budget_too_small_fails_with_the_fuel_measured() {
+        let dir = tempfile::tempdir().unwrap();
+        let budget = |fuel: u64| {
+            format!(
+                "scenarios:\n  - name: cheap enough\n    given:\n      events:\n        - {{specversion: '1.0', id: '1', source: /s, type: a}}\n        - {{specversion: '1.0', id: '2', source: /s, type: b}}\n    then:\n      max_fuel_per_event: {fuel}\n"
+            )
+        };
+        let generous = write(dir.path(), "generous.yaml", &budget(10_000_000));
+        evident()
+            .arg("test")
+            .arg(component("event-counter"))
+            .arg(&generous)
+            .assert()
+            .success()
+            .stdout(contains("1 passed, 0 failed"));
+        let tight = write(dir.path(), "tight.yaml", &budget(10));
+        evident()
+            .arg("test")
+            .arg(component("event-counter"))
+            .arg(&tight)
+            .assert()
+            .code(1)
+            .stdout(
+                contains("FAIL")
+                    .and(contains("fuel per event"))
+                    .and(contains("over the budget of 10")),
+            );
+    }
+
+    /// The same story, told to the Python decider: it emits the Rust account's events and
+    /// refuses with its codes.
+    #[test]
+    fn the_bank_account_story_passes_in_python_too() {
+        if evident_testkit::guests::or_skip(component_path("python-bank-account")).is_none() {
+            return;
+        }
+        evident()
+            .args([
+                "test",
+                "guests/python-bank-account",
+                "examples/scenarios/bank-account-states.yaml",
+                "examples/scenarios/bank-account-story.yaml",
+            ])
+            .assert()
+            .success()
+            .stdout(contains("9 passed, 0 failed"));
+    }
+
     #[test]
     fn a_failing_scenario_fails_the_run_and_says_why() {
         let dir = tempfile::tempdir().unwrap();
@@ -617,7 +738,7 @@ mod build_and_new {
             .arg(dir.path())
             .assert()
             .failure()
-            .stderr(contains("no Cargo.toml here"));
+            .stderr(contains("no guest here"));
     }
 
     #[test]
@@ -628,7 +749,7 @@ mod build_and_new {
             .args(["new", "view", "Bad Name"])
             .assert()
             .failure()
-            .stderr(contains("is not a crate name"));
+            .stderr(contains("is not a valid guest name"));
         std::fs::create_dir(dir.path().join("taken")).unwrap();
         evident()
             .current_dir(dir.path())
@@ -646,52 +767,214 @@ mod build_and_new {
             );
     }
 
-    /// A new user's first hour: scaffold outside the repository, then `cargo test` as generated.
-    /// The crate shares this workspace's target directory (and gets its Cargo.lock), so the
-    /// dependencies are not rebuilt.
-    fn scaffold_builds_and_passes(kind: &str) {
-        let dir = tempfile::tempdir().unwrap();
-        let name = format!("my-{kind}");
-        evident()
-            .current_dir(dir.path())
-            .args(["new", kind, &name])
-            .assert()
-            .success()
-            .stdout(contains(format!("created {name}/")));
-        let crate_dir = dir.path().join(&name);
-        for file in [
-            "Cargo.toml",
-            "src/lib.rs",
-            "tests/component.rs",
-            "README.md",
-            "Cargo.lock",
-        ] {
-            assert!(crate_dir.join(file).is_file(), "{file} missing");
-        }
+    /// The repository's library crates as `cargo package` makes them, unpacked into `dir`
+    /// (outside the repository): what a user who gets the crates from a registry builds.
+    fn packaged_crates(dir: &Path) -> Vec<(String, PathBuf)> {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let output = std::process::Command::new(cargo)
-            .arg("test")
-            .current_dir(&crate_dir)
-            .env("CARGO_TARGET_DIR", workspace_root().join("target"))
-            .output()
-            .unwrap();
+        let crates = [
+            "evident-types",
+            "evident-guest-sdk-macros",
+            "evident-guest-sdk",
+            "evident-host",
+            "evident-build",
+            "evident-testkit",
+        ];
+        let mut package = std::process::Command::new(&cargo);
+        package.current_dir(workspace_root()).args([
+            "package",
+            "--no-verify",
+            "--allow-dirty",
+            "--locked",
+        ]);
+        for name in crates {
+            package.args(["-p", name]);
+        }
+        let output = package.output().unwrap();
         assert!(
             output.status.success(),
-            "cargo test failed in the new crate:\n{}\n{}",
-            String::from_utf8_lossy(&output.stdout),
+            "cargo package failed:\n{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        assert!(String::from_utf8_lossy(&output.stdout).contains("2 passed"));
+        let version = env!("CARGO_PKG_VERSION");
+        crates
+            .iter()
+            .map(|name| {
+                let file = workspace_root().join(format!("target/package/{name}-{version}.crate"));
+                let status = std::process::Command::new("tar")
+                    .arg("xzf")
+                    .arg(&file)
+                    .arg("-C")
+                    .arg(dir)
+                    .status()
+                    .unwrap();
+                assert!(status.success(), "cannot unpack {}", file.display());
+                (name.to_string(), dir.join(format!("{name}-{version}")))
+            })
+            .collect()
+    }
+
+    /// A new user's first hour with the Rust SDK, as published: scaffold outside the
+    /// repository against the packaged crates (by version, `[patch]`ed to their unpacked
+    /// copies, no path into this repository), then `cargo test` as generated, for a view and a
+    /// change. Both share this workspace's target directory, so what they have in common with
+    /// it (Wasmtime above all) is built once.
+    #[test]
+    fn new_rust_guests_pass_their_tests_against_the_packaged_crates() {
+        let dir = tempfile::tempdir().unwrap();
+        let packages = dir.path().join("packages");
+        std::fs::create_dir(&packages).unwrap();
+        let patch: String = packaged_crates(&packages)
+            .iter()
+            .map(|(name, path)| format!("{name} = {{ path = {:?} }}\n", path.display()))
+            .collect();
+        for kind in ["view", "change"] {
+            let name = format!("my-{kind}");
+            evident()
+                .current_dir(dir.path())
+                .args(["new", kind, &name, "--registry-sdk"])
+                .assert()
+                .success()
+                .stdout(contains(format!("created {name}/")));
+            let crate_dir = dir.path().join(&name);
+            for file in [
+                "Cargo.toml",
+                "src/lib.rs",
+                "tests/component.rs",
+                "README.md",
+                ".gitignore",
+            ] {
+                assert!(crate_dir.join(file).is_file(), "{file} missing");
+            }
+            let manifest = crate_dir.join("Cargo.toml");
+            let text = std::fs::read_to_string(&manifest).unwrap();
+            assert!(
+                text.contains(&format!(
+                    "evident-guest-sdk = \"{}\"",
+                    env!("CARGO_PKG_VERSION")
+                )),
+                "the SDK is a dependency by version:\n{text}"
+            );
+            assert!(
+                !text.contains(&*workspace_root().to_string_lossy()),
+                "{text}"
+            );
+            std::fs::write(&manifest, format!("{text}\n[patch.crates-io]\n{patch}")).unwrap();
+            // The versions the SDK was tested with.
+            std::fs::copy(
+                workspace_root().join("Cargo.lock"),
+                crate_dir.join("Cargo.lock"),
+            )
+            .unwrap();
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let output = std::process::Command::new(cargo)
+                .arg("test")
+                .current_dir(&crate_dir)
+                .env("CARGO_TARGET_DIR", workspace_root().join("target"))
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "cargo test failed in the new crate:\n{}\n{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert!(String::from_utf8_lossy(&output.stdout).contains("2 passed"));
+        }
     }
 
     #[test]
-    fn a_new_view_builds_and_passes_its_tests_unchanged() {
-        scaffold_builds_and_passes("view");
+    fn a_new_rust_guest_in_a_checkout_patches_the_sdk_to_it() {
+        let dir = tempfile::tempdir().unwrap();
+        evident()
+            .current_dir(dir.path())
+            .args(["new", "view", "local"])
+            .assert()
+            .success();
+        let text = std::fs::read_to_string(dir.path().join("local/Cargo.toml")).unwrap();
+        let sdk = workspace_root()
+            .join("crates/evident-guest-sdk")
+            .canonicalize()
+            .unwrap();
+        assert!(text.contains("[patch.crates-io]"), "{text}");
+        assert!(text.contains(&*sdk.to_string_lossy()), "{text}");
+        assert!(dir.path().join("local/Cargo.lock").is_file());
     }
 
+    /// `evident new --lang <language>`, `evident build`, `evident test` and `evident fold`, in an
+    /// empty directory outside the repository, for every language but Rust.
     #[test]
-    fn a_new_change_builds_and_passes_its_tests_unchanged() {
-        scaffold_builds_and_passes("change");
+    fn new_guests_in_every_language_build_fold_and_pass_their_scenarios() {
+        for language in ["python", "js", "go", "c", "cpp", "assemblyscript"] {
+            for kind in ["view", "change"] {
+                let dir = tempfile::tempdir().unwrap();
+                let name = format!("demo-{kind}");
+                evident()
+                    .current_dir(dir.path())
+                    .args(["new", kind, &name, "--lang", language])
+                    .assert()
+                    .success();
+                let guest = dir.path().join(&name);
+                assert!(guest.join("guest.json").is_file(), "{language} {kind}");
+                let build = evident().current_dir(&guest).arg("build").output().unwrap();
+                if !build.status.success() {
+                    let stderr = String::from_utf8_lossy(&build.stderr);
+                    if stderr.contains("cannot install") && std::env::var_os("CI").is_none() {
+                        use std::io::Write as _;
+                        let line = format!("\n*** SKIPPED {language}: {stderr} ***\n");
+                        let _ = std::io::stderr().lock().write_all(line.as_bytes());
+                        break;
+                    }
+                    panic!("{language} {kind}: evident build failed:\n{stderr}");
+                }
+                evident()
+                    .current_dir(&guest)
+                    .args(["test", ".", "scenarios.yaml"])
+                    .assert()
+                    .success()
+                    .stdout(contains(" passed, 0 failed"));
+                if kind == "view" {
+                    evident()
+                        .current_dir(&guest)
+                        .args(["fold", ".", "--events", "events.jsonl"])
+                        .assert()
+                        .success()
+                        .stderr(contains("folded 4 events"));
+                }
+            }
+        }
+    }
+}
+
+mod profile {
+    use super::*;
+
+    /// `evident profile` writes a flamegraph, a Firefox Profiler profile and folded stacks
+    /// that name the guest's own functions.
+    #[test]
+    fn writes_a_flamegraph_that_names_reduce() {
+        let dir = tempfile::tempdir().unwrap();
+        // Enough events for the samples to land in the guest's code.
+        let events: String = (0..200_000)
+            .map(|i| format!("{{\"specversion\":\"1.0\",\"id\":\"{i}\",\"source\":\"/p\",\"type\":\"t{}\"}}\n", i % 7))
+            .collect();
+        let events = write(dir.path(), "events.jsonl", &events);
+        let output = dir.path().join("counter");
+        evident()
+            .arg("profile")
+            .arg(component("event-counter"))
+            .arg("--events")
+            .arg(&events)
+            .args(["--interval", "200us", "-o"])
+            .arg(&output)
+            .assert()
+            .success();
+        let folded = std::fs::read_to_string(output.with_extension("folded")).unwrap();
+        let svg = std::fs::read_to_string(output.with_extension("svg")).unwrap();
+        assert!(folded.contains("reduce"), "{folded}");
+        assert!(svg.contains("<svg") && svg.contains("reduce"));
+        let firefox: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(output.with_extension("json")).unwrap()).unwrap();
+        assert!(firefox["threads"].is_array(), "a Firefox Profiler profile");
     }
 }
 
@@ -706,6 +989,8 @@ mod help {
             "inspect",
             "fold",
             "process",
+            "decide",
+            "profile",
             "compile",
             "test",
             "completions",

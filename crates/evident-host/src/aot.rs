@@ -59,7 +59,10 @@ impl Runtime {
         let Some(path) = self.aot_cache_path(bytes) else {
             return component::compile(self, name, bytes, kind);
         };
-        if let Err(reason) = writable_by_this_user_only(path.parent().unwrap_or(&path)) {
+        let dir = path.parent().unwrap_or(&path);
+        if let Err(reason) =
+            std::fs::metadata(dir).map_or(Ok(()), |metadata| this_users_alone(dir, &metadata))
+        {
             tracing::warn!(
                 component = name,
                 "not using the AOT cache ({reason}): anyone who can write there could make this host run their code"
@@ -67,18 +70,16 @@ impl Runtime {
             return component::compile(self, name, bytes, kind);
         }
         if path.is_file() {
-            // Read, not mapped: a file changed under a mapping would crash the process.
-            let artifact = writable_by_this_user_only(&path)
-                .map_err(wasmtime::Error::msg)
-                .and_then(|()| std::fs::read(&path).map_err(wasmtime::Error::from));
-            // SAFETY: `Component::deserialize` requires bytes Wasmtime compiled, unchanged:
-            // the entry is a file no one but this host's user could have written (checked just
-            // above, for the file and its directory), under a name that binds the component's
-            // hash to this engine's compatibility hash, and Wasmtime checks its version and
-            // settings again before it runs anything.
-            match artifact
-                .and_then(|artifact| unsafe { Component::deserialize(self.engine(), &artifact) })
-            {
+            let loaded = read_own_file(&path).and_then(|artifact| {
+                // SAFETY: `Component::deserialize` requires bytes Wasmtime compiled, unchanged:
+                // the entry was read from a file this host's user owns and only it (and root)
+                // may write, in a directory of the same kind (both checked just above, the file
+                // on the handle it was read from), under a name that binds the component's hash
+                // to this engine's compatibility hash; Wasmtime checks its version and settings
+                // again before it runs anything.
+                unsafe { Component::deserialize(self.engine(), &artifact) }
+            });
+            match loaded {
                 Ok(component) => return Ok(component),
                 Err(e) => tracing::warn!(
                     component = name,
@@ -109,6 +110,7 @@ impl Runtime {
     /// one you trust) produced, and that no one else could write. A stale or foreign artifact
     /// (other Wasmtime version or settings) is detected and refused.
     pub unsafe fn load_view_precompiled(&self, path: impl AsRef<Path>) -> Result<StateView, Error> {
+        // SAFETY: the caller vouches for the artifact, as this function's contract requires.
         let (name, component) = unsafe { self.deserialize(path.as_ref(), "state view")? };
         StateView::prepare(self, &name, &component, STATE_VIEW)
     }
@@ -121,6 +123,7 @@ impl Runtime {
         &self,
         path: impl AsRef<Path>,
     ) -> Result<StateChange, Error> {
+        // SAFETY: the caller vouches for the artifact, as this function's contract requires.
         let (name, component) = unsafe { self.deserialize(path.as_ref(), "state change")? };
         StateChange::prepare(self, &name, &component, STATE_CHANGE)
     }
@@ -154,7 +157,8 @@ impl Runtime {
 }
 
 /// Writes via a unique temporary file and a rename, so a concurrent reader never sees half an
-/// artifact; the directory (made if missing) and the file are its owner's alone.
+/// artifact; the directory (made if missing) and the file are its owner's alone. A failed write
+/// leaves no temporary file behind.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     static WRITES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let unique = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -171,28 +175,51 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         dir.recursive(true).create(parent)?;
     }
     let temporary = path.with_extension(format!("tmp{}-{unique}", std::process::id()));
-    std::io::Write::write_all(&mut file.open(&temporary)?, bytes)?;
-    std::fs::rename(&temporary, path)
+    let written = file
+        .open(&temporary)
+        .and_then(|mut file| std::io::Write::write_all(&mut file, bytes))
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
 }
 
-/// Fails if someone other than the file's owner may write `path` (on Unix: it is writable by
-/// group or others); a path that does not exist yet is fine.
-fn writable_by_this_user_only(path: &Path) -> Result<(), String> {
+/// The bytes of the cache entry at `path`, if the file (checked on the handle it is read from)
+/// is this user's alone. Read, not mapped: a file changed under a mapping would crash the
+/// process.
+fn read_own_file(path: &Path) -> wasmtime::Result<Vec<u8>> {
+    let mut file = std::fs::File::open(path)?;
+    this_users_alone(path, &file.metadata()?).map_err(wasmtime::Error::msg)?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut file, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// Fails unless what `metadata` describes is owned by the user this process runs as and
+/// writable by no group or other user (on Unix; elsewhere that is the deployment's to ensure).
+fn this_users_alone(path: &Path, metadata: &std::fs::Metadata) -> Result<(), String> {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt as _;
-        if let Ok(metadata) = std::fs::metadata(path) {
-            let mode = metadata.permissions().mode();
-            if mode & 0o022 != 0 {
-                return Err(format!(
-                    "{} is writable by others (mode {:o})",
-                    path.display(),
-                    mode & 0o777
-                ));
-            }
+        use std::os::unix::fs::MetadataExt as _;
+        let mode = metadata.mode();
+        if mode & 0o022 != 0 {
+            return Err(format!(
+                "{} is writable by others (mode {:o})",
+                path.display(),
+                mode & 0o777
+            ));
+        }
+        let user = rustix::process::geteuid().as_raw();
+        if metadata.uid() != user {
+            return Err(format!(
+                "{} belongs to user {}, not to this process's user {user}",
+                path.display(),
+                metadata.uid()
+            ));
         }
     }
     #[cfg(not(unix))]
-    let _ = path;
+    let _ = (path, metadata);
     Ok(())
 }

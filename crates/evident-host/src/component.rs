@@ -278,6 +278,9 @@ pub(crate) struct Handle<E> {
     pub(crate) limits: Limits,
     /// Shared by every clone: they are the same component.
     pub(crate) metrics: Arc<Metrics>,
+    /// Samples the stacks of every call, when profiling.
+    #[cfg(feature = "profiling")]
+    pub(crate) profiler: Option<crate::profile::Profiler>,
 }
 
 /// What a call used, for the metrics.
@@ -330,6 +333,8 @@ impl<E> Handle<E> {
             meters_events: prepared.meters_events,
             limits: runtime.config().limits,
             metrics: Arc::default(),
+            #[cfg(feature = "profiling")]
+            profiler: None,
         })
     }
 
@@ -404,6 +409,10 @@ impl<E> Handle<E> {
             &self.limits,
             self.runtime.metering(),
         );
+        #[cfg(feature = "profiling")]
+        {
+            store.data_mut().meter.profiler = self.profiler.clone();
+        }
         store::arm(&mut store, site, mode, None)?;
         let instance = match mode {
             Mode::Sync => self.pre.instantiate(&mut store),

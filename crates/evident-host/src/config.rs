@@ -31,24 +31,33 @@ pub struct RuntimeConfig {
     ///
     /// Its files are native code that this host runs as it finds them, so no one but the
     /// host's own user may be able to write there: the directory is made readable and
-    /// writable by its owner only, and a cache whose directory or entry others can write to is
-    /// not used (on Unix; elsewhere, that is the deployment's to ensure).
+    /// writable by its owner only, and a cache whose directory or entry another user owns, or
+    /// group or others can write to, is not used (on Unix; elsewhere, that is the deployment's
+    /// to ensure).
     pub aot_cache_dir: Option<PathBuf>,
     /// How views fold: frames and checkpoints (each view may have its own, see
     /// [`StateView::with_fold_config`]).
     pub fold: FoldConfig,
-    /// Counts fuel and enforces [`Limits::fuel`]. Turning it off is for measuring what metering
-    /// costs; without it a runaway guest is stopped only by the deadline, and a fold is no
-    /// longer guaranteed to replay identically.
+    /// Counts fuel and enforces [`Limits::fuel`]: what stops a runaway guest, at the same
+    /// instruction on every replay. Turning it off is for measuring what metering costs;
+    /// without it only the deadline (if [`RuntimeConfig::epoch_deadlines`] is on) stops a
+    /// runaway guest, and a fold is no longer guaranteed to replay identically.
     pub fuel_metering: bool,
-    /// Advances the epoch and enforces [`Limits::deadline`]. Turning it off is, again, for
-    /// measuring; without it nothing stops a guest that fuel does not stop.
+    /// Advances the epoch and enforces [`Limits::deadline`], a wall-clock safety net on top of
+    /// fuel. Off by default: fuel alone bounds the time of every call (bulk memory operations
+    /// are charged per byte, `memory.grow` per page, log calls per call and per byte), and the
+    /// epoch check Wasmtime compiles into every function and loop costs a fold several percent.
+    /// Turn it on for a hard wall-clock bound anyway (say, for host functions an embedder adds
+    /// that are slow for their fuel), or to sample a guest with a profiler, which runs at every
+    /// tick. Without it an async call yields to its executor every
+    /// [`FUEL_PER_ASYNC_YIELD`] units of fuel instead of at every tick.
     pub epoch_deadlines: bool,
 }
 
 impl Default for RuntimeConfig {
     /// Default [`Limits`], a 10 ms epoch tick, 512 KiB of wasm stack, a pool of 1,000 instances
-    /// with [`AddressSpace::Reserved`], the default [`FoldConfig`], fuel and deadlines on.
+    /// with [`AddressSpace::Reserved`], the default [`FoldConfig`], fuel on and epoch deadlines
+    /// off.
     fn default() -> Self {
         RuntimeConfig {
             limits: Limits::default(),
@@ -59,7 +68,7 @@ impl Default for RuntimeConfig {
             aot_cache_dir: None,
             fold: FoldConfig::default(),
             fuel_metering: true,
-            epoch_deadlines: true,
+            epoch_deadlines: false,
         }
     }
 }
@@ -82,6 +91,22 @@ pub enum AddressSpace {
     Bounded,
 }
 
+/// Fuel an async call burns between yields to its executor when the runtime keeps no epoch
+/// deadlines: about as long as the default epoch tick, far more than a typical call uses.
+pub const FUEL_PER_ASYNC_YIELD: u64 = 10_000_000;
+
+/// Fuel per 64 KiB page a `memory.grow` adds. Wasmtime charges bulk memory and table
+/// operations per byte and element already; growing memory is charged here too, so no
+/// instruction does unbounded work for a constant cost.
+pub const FUEL_PER_GROWN_PAGE: u8 = 64;
+
+/// Wasmtime's operator costs, with [`FUEL_PER_GROWN_PAGE`].
+fn operator_cost() -> wasmtime::OperatorCost {
+    let mut cost = wasmtime::OperatorCost::new();
+    cost.variable.memory_grow_per_page = FUEL_PER_GROWN_PAGE;
+    cost
+}
+
 /// A Rust guest starts with ~1.1 MiB of linear memory and touches little of it per call.
 const KEEP_RESIDENT_BYTES: usize = 2 << 20;
 
@@ -99,6 +124,9 @@ pub(crate) fn engine_config(config: &RuntimeConfig, space: AddressSpace) -> Conf
         // Replaying the same events must give the same bytes on any machine.
         .cranelift_nan_canonicalization(true)
         .relaxed_simd_deterministic(true);
+    if config.fuel_metering {
+        wasm.operator_cost(operator_cost());
+    }
     if space == AddressSpace::Bounded {
         let limit = u64::try_from(config.limits.memory_bytes).unwrap_or(u64::MAX);
         wasm.memory_reservation(limit.next_multiple_of(1 << 16))
@@ -112,7 +140,8 @@ pub(crate) fn engine_config(config: &RuntimeConfig, space: AddressSpace) -> Conf
         // Each component instance may use as many core instances, tables and memories as its
         // `Limits` allow, so the pool has room for that many of each per slot.
         let limits = &config.limits;
-        let per_slot = |count: usize| instances.saturating_mul(u32::try_from(count).unwrap_or(u32::MAX));
+        let per_slot =
+            |count: usize| instances.saturating_mul(u32::try_from(count).unwrap_or(u32::MAX));
         let mut pool = PoolingAllocationConfig::new();
         pool.total_component_instances(instances)
             .total_core_instances(per_slot(limits.instances))

@@ -143,7 +143,7 @@ pub enum Error {
     /// The component imports something the sandbox does not grant; only `evident:db/logging`
     /// (and the type-only `evident:db/types`) may be imported.
     #[error(
-        "`{component}` imports `{import}`, which the sandbox does not provide (a component may import only evident:db/logging)"
+        "`{component}` imports `{import}`, which the sandbox does not provide (a component may import only evident:db's logging, frame-progress and refusal, and WASI when loaded in the deny-all WASI mode)"
     )]
     ForbiddenImport {
         /// The component's name.

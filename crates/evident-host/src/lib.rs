@@ -1,9 +1,10 @@
 //! The runtime a database embeds to run Evident components: sandboxed, limited, typed.
 //!
-//! A [`Runtime`] holds one Wasmtime engine (component model, fuel, epoch deadlines) and a linker
-//! that grants a component nothing but `evident:db/logging`. Loading checks that a component
-//! exports the interface it is loaded as and imports nothing else. Every call runs under
-//! [`Limits`] (fuel, deadline, memory, tables); whatever goes wrong comes back as one [`Error`]
+//! A [`Runtime`] holds one Wasmtime engine (component model, fuel, optional epoch deadlines) and
+//! a linker that grants a component nothing but the `evident:db` imports (`logging`, `refusal`,
+//! and for views `frame-progress`). Loading checks that a component exports the interface
+//! it is loaded as and imports nothing else. Every call runs under [`Limits`] (fuel, memory,
+//! tables, output; a deadline if asked); whatever goes wrong comes back as one [`Error`]
 //! that says what happened, and the caller's state is never touched by a failed call. A
 //! [`Registry`] keeps components by name and version, swaps versions atomically, reloads rebuilt
 //! files, and reports each component's [`MetricsSnapshot`].
@@ -32,6 +33,8 @@ mod error;
 mod imports;
 mod limits;
 mod metrics;
+#[cfg(feature = "profiling")]
+mod profile;
 mod registry;
 mod runtime;
 mod store;
@@ -42,12 +45,14 @@ mod wire;
 
 pub use change::StateChange;
 pub use component::WIT_VERSIONS;
-pub use config::{AddressSpace, RuntimeConfig};
+pub use config::{AddressSpace, FUEL_PER_ASYNC_YIELD, FUEL_PER_GROWN_PAGE, RuntimeConfig};
 pub use decider::{DecideError, Decider, Decision, Snapshot};
 pub use error::{Error, FoldError, TrapCode};
-pub use imports::MAX_LOG_LINE_BYTES;
+pub use imports::{FUEL_PER_LOG_CALL, MAX_LOG_LINE_BYTES, MAX_LOG_LINES_PER_CALL};
 pub use limits::Limits;
 pub use metrics::{ErrorKind, LATENCY_BUCKETS, LatencySnapshot, MetricsSnapshot};
+#[cfg(feature = "profiling")]
+pub use profile::Profiler;
 pub use registry::{
     ComponentInfo, ComponentKind, ContentHash, Registry, RegistryError, Reloaded, Sandbox, Version,
     Versioned, Watcher,

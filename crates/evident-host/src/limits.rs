@@ -6,15 +6,23 @@ use std::time::Duration;
 /// leaves the caller's state as it was.
 ///
 /// Fuel decides outcomes that must replay identically (it counts wasm instructions, so the same
-/// input always stops at the same point); the deadline is a wall-clock safety net for whatever
-/// fuel does not cover.
+/// input always stops at the same point); the deadline is an optional wall-clock safety net on
+/// top of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Fuel per call (roughly one unit per wasm instruction); a small `reduce` uses ~10,000 to
     /// 50,000. The default runs out in well under a second, so fuel, not the deadline, stops a
     /// runaway guest and the outcome replays identically.
+    ///
+    /// In a fold this is fuel **per event**, however the events are framed: a view that reports
+    /// progress (`frame-progress.begin-event`, as every SDK's does) gets a fresh tank for each
+    /// event of a frame; one that does not gets the frame's events times this for the frame,
+    /// and a frame that fails is replayed one event per call, so the event that fails, and the
+    /// error, are those of a fold of one `reduce` per event.
     pub fuel: u64,
-    /// Wall-clock time per call, enforced by epoch interruption to within one epoch tick.
+    /// Wall-clock time per call (per event in a fold, as for [`Limits::fuel`]), enforced to
+    /// within one epoch tick when the runtime keeps epoch deadlines
+    /// ([`crate::RuntimeConfig::epoch_deadlines`], off by default); otherwise not enforced.
     pub deadline: Duration,
     /// Largest linear memory a component may grow to, in bytes.
     pub memory_bytes: usize,

@@ -17,6 +17,8 @@ pub(crate) struct StoreData {
     limiter: Limiter,
     /// The last error-level line logged in the current call (a panic message, usually).
     pub(crate) last_error_log: Option<String>,
+    /// Log lines written in the current call (or event of a frame).
+    pub(crate) log_lines: crate::imports::LineBudget,
     /// The code and details the current call gave its refusal with `refusal.refuse`.
     pub(crate) refusal: Option<GuestError>,
     /// How the current call is metered, event by event when it applies a frame.
@@ -34,9 +36,12 @@ pub(crate) struct Meter {
     fuel: u64,
     /// Epoch ticks one call (or one event of a frame) gets.
     deadline_ticks: u64,
-    /// Ticks left before an async call's deadline traps; each tick yields to the executor.
-    #[cfg(feature = "async")]
-    ticks_left: Option<u64>,
+    /// For a deadline kept by a callback at every tick (to yield to an async executor, or to
+    /// sample for a profiler): the ticks left before the call traps, and whether ticks yield.
+    counted: Option<(u64, bool)>,
+    /// Samples the guest's stack at every tick (feature `profiling`).
+    #[cfg(feature = "profiling")]
+    pub(crate) profiler: Option<crate::profile::Profiler>,
     /// Events in the frame being applied; 0 outside `apply-events`.
     frame_events: u32,
     /// `begin-event` calls in the current frame.
@@ -45,6 +50,11 @@ pub(crate) struct Meter {
     tank: u64,
     /// Fuel used in this call before the tank was last refilled (by `begin-event`).
     fuel_banked: u64,
+    /// Whether the store has made an async call (or was instantiated for one): Wasmtime may
+    /// then refuse it synchronous calls (it does once the store yields as it burns fuel, or was
+    /// instantiated asynchronously).
+    #[cfg(feature = "async")]
+    pub(crate) async_only: bool,
 }
 
 /// The component and export a call is for, and the limits it runs under.
@@ -55,7 +65,8 @@ pub(crate) struct CallSite<'a> {
     pub(crate) limits: &'a Limits,
 }
 
-/// Which of the two meters a runtime runs (both, unless a benchmark measures their cost).
+/// Which meters a runtime runs: fuel, and epochs if it keeps deadlines (or neither, when a
+/// benchmark measures what metering costs).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Metering {
     /// Fuel is counted and [`Limits::fuel`] enforced.
@@ -69,7 +80,9 @@ pub(crate) struct Metering {
 pub(crate) enum Mode {
     /// `call`: the deadline traps.
     Sync,
-    /// `call_async`: every epoch tick yields to the executor, and the deadline then traps.
+    /// `call_async`: the call yields to the executor at every epoch tick (until the deadline,
+    /// which then traps) or, without epoch deadlines, every
+    /// [`crate::FUEL_PER_ASYNC_YIELD`] units of fuel.
     #[cfg(feature = "async")]
     Async,
 }
@@ -86,6 +99,7 @@ pub(crate) fn new_store(
             component,
             limiter: Limiter::new(*limits),
             last_error_log: None,
+            log_lines: Default::default(),
             refusal: None,
             meter: Meter {
                 metering,
@@ -93,12 +107,15 @@ pub(crate) fn new_store(
                 deadline_ticks: metering
                     .epoch_tick
                     .map_or(0, |tick| deadline_ticks(limits.deadline, tick)),
-                #[cfg(feature = "async")]
-                ticks_left: None,
+                counted: None,
+                #[cfg(feature = "profiling")]
+                profiler: None,
                 frame_events: 0,
                 events_begun: 0,
                 tank: 0,
                 fuel_banked: 0,
+                #[cfg(feature = "async")]
+                async_only: false,
             },
             #[cfg(feature = "wasi")]
             wasi: None,
@@ -143,6 +160,16 @@ pub(crate) fn arm(
     let fuel = meter.fuel.saturating_mul(times);
     let ticks = meter.deadline_ticks.saturating_mul(times);
     meter.tank = fuel;
+    #[cfg(feature = "async")]
+    if mode == Mode::Async {
+        let first = !std::mem::replace(&mut meter.async_only, true);
+        // With no epoch ticks to yield at, an async call yields as it burns fuel.
+        if first && metering.fuel && metering.epoch_tick.is_none() {
+            store
+                .fuel_async_yield_interval(Some(crate::config::FUEL_PER_ASYNC_YIELD))
+                .map_err(|e| classify(e, store, site))?;
+        }
+    }
     if metering.fuel {
         store.set_fuel(fuel).map_err(|e| classify(e, store, site))?;
     }
@@ -151,38 +178,73 @@ pub(crate) fn arm(
     }
     let data = store.data_mut();
     data.last_error_log = None;
+    data.log_lines.reset();
     data.refusal = None;
     Ok(())
 }
 
-/// Sets the deadline `ticks` epoch ticks away. In [`Mode::Async`] the call yields to the
-/// executor at every tick until the ticks are spent, then traps as a synchronous call would.
+/// Takes `cost` units from the fuel of the call `store` is making, for work the host does on
+/// its behalf; a call without that much left runs out of fuel.
+pub(crate) fn charge_fuel(
+    store: &mut wasmtime::StoreContextMut<'_, StoreData>,
+    cost: u64,
+) -> wasmtime::Result<()> {
+    if !store.data().meter.metering.fuel {
+        return Ok(());
+    }
+    let left = store.get_fuel()?;
+    if left < cost {
+        store.set_fuel(0)?;
+        return Err(Trap::OutOfFuel.into());
+    }
+    store.set_fuel(left - cost)
+}
+
+/// Sets the deadline `ticks` epoch ticks away. A synchronous call simply traps there. An
+/// async call ([`Mode::Async`]) yields to the executor at every tick until the ticks are spent,
+/// then traps as a synchronous one would; a store with a profiler samples at every tick.
 fn arm_deadline(store: &mut Store<StoreData>, mode: Mode, ticks: u64) {
-    match mode {
-        Mode::Sync => {
-            #[cfg(feature = "async")]
-            if store.data_mut().meter.ticks_left.take().is_some() {
-                store.epoch_deadline_trap();
-            }
-            store.set_epoch_deadline(ticks);
+    let yields = mode != Mode::Sync;
+    #[cfg(feature = "profiling")]
+    let counted = yields || store.data().meter.profiler.is_some();
+    #[cfg(not(feature = "profiling"))]
+    let counted = yields;
+    if !counted {
+        if store.data_mut().meter.counted.take().is_some() {
+            store.epoch_deadline_trap();
         }
-        #[cfg(feature = "async")]
-        Mode::Async => {
-            let first = store.data_mut().meter.ticks_left.replace(ticks).is_none();
-            store.set_epoch_deadline(1);
-            if first {
-                store.epoch_deadline_callback(|mut context| {
-                    let left = &mut context.data_mut().meter.ticks_left;
-                    match left {
-                        Some(0) | None => Ok(wasmtime::UpdateDeadline::Interrupt),
-                        Some(ticks) => {
-                            *ticks -= 1;
-                            Ok(wasmtime::UpdateDeadline::Yield(1))
-                        }
+        store.set_epoch_deadline(ticks);
+        return;
+    }
+    let first = store
+        .data_mut()
+        .meter
+        .counted
+        .replace((ticks, yields))
+        .is_none();
+    store.set_epoch_deadline(1);
+    if first {
+        store.epoch_deadline_callback(|mut context| {
+            #[cfg(feature = "profiling")]
+            if let Some(profiler) = context.data().meter.profiler.clone() {
+                profiler.sample(&context);
+            }
+            let counted = &mut context.data_mut().meter.counted;
+            match counted {
+                Some((0, _)) | None => Ok(wasmtime::UpdateDeadline::Interrupt),
+                Some((ticks, yields)) => {
+                    *ticks -= 1;
+                    // Only an async call asks to yield (`Yield` exists with Wasmtime's async).
+                    #[cfg(feature = "async")]
+                    if *yields {
+                        return Ok(wasmtime::UpdateDeadline::Yield(1));
                     }
-                });
+                    #[cfg(not(feature = "async"))]
+                    let _ = yields;
+                    Ok(wasmtime::UpdateDeadline::Continue(1))
+                }
             }
-        }
+        });
     }
 }
 
@@ -200,6 +262,7 @@ pub(crate) fn begin_event(
     }
     meter.events_begun += 1;
     let (metering, fuel, ticks) = (meter.metering, meter.fuel, meter.deadline_ticks);
+    store.data().log_lines.reset();
     if metering.fuel {
         let left = store.get_fuel()?;
         let meter = &mut store.data_mut().meter;
@@ -208,8 +271,7 @@ pub(crate) fn begin_event(
         store.set_fuel(fuel)?;
     }
     if metering.epoch_tick.is_some() {
-        #[cfg(feature = "async")]
-        if let Some(left) = &mut store.data_mut().meter.ticks_left {
+        if let Some((left, _)) = &mut store.data_mut().meter.counted {
             *left = ticks;
             store.set_epoch_deadline(1);
             return Ok(());

@@ -29,7 +29,7 @@ use wasmtime_wasi::{
     WasiCtxView, WasiView,
 };
 
-use crate::imports::MAX_LOG_LINE_BYTES;
+use crate::imports::{Admitted, LineBudget, MAX_LOG_LINE_BYTES};
 use crate::store::StoreData;
 
 /// The WASI state of one store.
@@ -39,11 +39,11 @@ pub(crate) struct DenyAll {
 }
 
 impl DenyAll {
-    fn new(component: &Arc<str>) -> Self {
+    fn new(component: &Arc<str>, lines: &LineBudget) -> Self {
         let mut builder = WasiCtxBuilder::new();
         builder
-            .stdout(GuestOutput::new(component, "stdout"))
-            .stderr(GuestOutput::new(component, "stderr"))
+            .stdout(GuestOutput::new(component, "stdout", lines))
+            .stderr(GuestOutput::new(component, "stderr", lines))
             .wall_clock(PinnedClock::default())
             .monotonic_clock(PinnedClock::default())
             .secure_random(Deterministic::new(RANDOM_BYTES.to_vec()))
@@ -65,7 +65,7 @@ impl WasiView for StoreData {
         // Made on first use: stores of components without WASI imports never build one.
         let wasi = self
             .wasi
-            .get_or_insert_with(|| Box::new(DenyAll::new(&self.component)));
+            .get_or_insert_with(|| Box::new(DenyAll::new(&self.component, &self.log_lines)));
         WasiCtxView {
             ctx: &mut wasi.ctx,
             table: &mut wasi.table,
@@ -112,17 +112,20 @@ impl HostMonotonicClock for PinnedClock {
     }
 }
 
-/// Where a component's stdout or stderr goes: its log, a line at a time.
+/// Where a component's stdout or stderr goes: its log, a line at a time, within the call's
+/// budget of log lines (these writes are not charged fuel; the guest's own code for each is).
 struct GuestOutput {
     component: Arc<str>,
     stream: &'static str,
+    lines: LineBudget,
 }
 
 impl GuestOutput {
-    fn new(component: &Arc<str>, stream: &'static str) -> Self {
+    fn new(component: &Arc<str>, stream: &'static str, lines: &LineBudget) -> Self {
         GuestOutput {
             component: component.clone(),
             stream,
+            lines: lines.clone(),
         }
     }
 }
@@ -138,6 +141,7 @@ impl GuestOutput {
         LineLogger {
             component: self.component.clone(),
             stream: self.stream,
+            lines: self.lines.clone(),
             line: Vec::new(),
         }
     }
@@ -158,6 +162,7 @@ impl StdoutStream for GuestOutput {
 struct LineLogger {
     component: Arc<str>,
     stream: &'static str,
+    lines: LineBudget,
     line: Vec<u8>,
 }
 
@@ -176,9 +181,11 @@ impl LineLogger {
         if self.line.is_empty() {
             return;
         }
-        let text = String::from_utf8_lossy(&self.line);
         let component = &*self.component;
-        tracing::info!(target: "evident::guest", component, stream = self.stream, "{}", text.trim_end());
+        if self.lines.admit(component) == Admitted::Yes {
+            let text = String::from_utf8_lossy(&self.line);
+            tracing::info!(target: "evident::guest", component, stream = self.stream, "{}", text.trim_end());
+        }
         self.line.clear();
     }
 }

@@ -80,20 +80,36 @@ pub fn workspace_root() -> &'static Path {
 }
 
 /// The runtime every test in the process shares, with default limits. Compiled components are
-/// cached in `target/aot-cache`, so the large Python and JavaScript guests compile once per
-/// machine rather than once per test binary.
+/// cached in `<target dir>/aot-cache`, so the large Python, JavaScript and Go guests compile
+/// once per machine rather than once per test binary.
 pub fn runtime() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| workspace_root().join("target"));
         let config = RuntimeConfig {
-            aot_cache_dir: Some(target.join("aot-cache")),
+            aot_cache_dir: Some(target_dir().join("aot-cache")),
             ..RuntimeConfig::default()
         };
         Runtime::new(config).expect("the default runtime starts")
     })
+}
+
+/// Where this process builds and caches, so tools beside the tests share it:
+/// `$CARGO_TARGET_DIR`; else the repository's `target/` when the testkit is this repository's;
+/// else `target/` of the directory the tests run in (a guest crate's own, under `cargo test`).
+pub fn target_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(dir);
+    }
+    if in_repository() {
+        return workspace_root().join("target");
+    }
+    PathBuf::from("target")
+}
+
+/// Whether this testkit is the one of the Evident repository (not a packaged copy).
+fn in_repository() -> bool {
+    workspace_root().join("guests").is_dir()
+        && workspace_root().join("crates/evident-testkit").is_dir()
 }
 
 /// Builds `guests/<name>` and returns the component's path.
@@ -111,19 +127,36 @@ pub fn component_bytes(name: &str) -> Result<Vec<u8>, GuestLoadError> {
     read_component(&guest_dir(name), &component_path(name)?)
 }
 
-/// `guests/<name>` loaded as a state view in [`runtime`], compiled once per process.
+/// `guests/<name>` loaded as a state view in [`runtime`], compiled once per process: in the
+/// deny-all WASI mode if its language needs WASI (Python, JavaScript, Go).
 pub fn load_view(name: &str) -> Result<StateView, GuestLoadError> {
+    if needs_wasi(name) {
+        return load_view_wasi(name);
+    }
     load_view_from_dir(&guest_dir(name))
 }
 
-/// `guests/<name>` loaded as a state change in [`runtime`], compiled once per process.
+/// `guests/<name>` loaded as a state change in [`runtime`], compiled once per process (in the
+/// deny-all WASI mode if its language needs WASI).
 pub fn load_change(name: &str) -> Result<StateChange, GuestLoadError> {
+    if needs_wasi(name) {
+        return load_change_wasi(name);
+    }
     load_change_from_dir(&guest_dir(name))
 }
 
+/// Whether the guest in `guests/<name>` is in a language whose components import WASI.
+pub fn needs_wasi(name: &str) -> bool {
+    evident_build::Language::detect(&guest_dir(name))
+        .is_some_and(evident_build::Language::needs_wasi)
+}
+
 /// `guests/<name>` loaded as a decider (a view and a change in one component), once per
-/// process.
+/// process (in the deny-all WASI mode if its language needs WASI).
 pub fn load_decider(name: &str) -> Result<Decider, GuestLoadError> {
+    if needs_wasi(name) {
+        return load_decider_wasi(name);
+    }
     static DECIDERS: OnceLock<Mutex<HashMap<PathBuf, Decider>>> = OnceLock::new();
     cached(&DECIDERS, &guest_dir(name), |name, bytes| {
         runtime().load_decider(name, bytes)
@@ -192,8 +225,13 @@ fn build_once(dir: &Path, target: GuestTarget) -> Result<PathBuf, GuestLoadError
     if let Some(path) = built.get(&key) {
         return Ok(path.clone());
     }
+    // The repository's guests build into one target directory; others into their own.
     let options = BuildOptions {
         target,
+        target_dir: dir
+            .starts_with(workspace_root())
+            .then(|| target_dir().join("guests"))
+            .filter(|_| in_repository()),
         ..BuildOptions::default()
     };
     let guest = build_guest(dir, &options).map_err(|source| GuestLoadError::Build {

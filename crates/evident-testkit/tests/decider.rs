@@ -82,7 +82,11 @@ fn a_decision_from_a_snapshot_equals_one_from_the_whole_history() {
             &parameters,
         )
         .unwrap();
-    assert_eq!(from_snapshot, whole);
+    // The same decision; only the fuel differs (decoding the snapshot against folding the
+    // events it stands for).
+    assert_eq!(from_snapshot.events, whole.events);
+    assert_eq!(from_snapshot.state, whole.state);
+    assert_eq!(from_snapshot.position, whole.position);
     assert_eq!(whole.position, 4);
 }
 

@@ -80,6 +80,9 @@ pub fn is_json_content_type(content_type: Option<&str>) -> bool {
 }
 
 pub(crate) fn from_json_str(json: &str) -> Result<Event, EventError> {
+    if let Some(event) = crate::fast_json::parse(json) {
+        return Ok(event);
+    }
     let value: Value =
         serde_json::from_str(json).map_err(|e| EventError::NotJson(e.to_string()))?;
     from_json_value(value)
@@ -205,7 +208,7 @@ fn extension_value(name: &str, value: Value) -> Result<Option<String>, EventErro
     }
 }
 
-fn validate_extension_name(name: &str) -> Result<(), EventError> {
+pub(crate) fn validate_extension_name(name: &str) -> Result<(), EventError> {
     if CONTEXT_ATTRIBUTES.contains(&name) || name == DATA || name == DATA_BASE64 {
         return Err(EventError::invalid(
             name,

@@ -25,6 +25,7 @@
 mod cloudevents_json;
 mod event;
 mod event_ref;
+mod fast_json;
 pub mod frame;
 mod json_lines;
 mod json_view;

@@ -6,7 +6,8 @@
 //!   the `bad` event's place;
 //! - `last`: every frame fails at its last event, `bad` or not (a frame of one event too);
 //! - `overrun`: tells the host one event more than the frame holds has begun
-//!   (`frame-progress.begin-event` once too often).
+//!   (`frame-progress.begin-event` once too often);
+//! - `beyond`: a frame holding a `bad` event fails at an index past the frame's end.
 //!
 //! One `reduce` per event tells the truth, so a fold must come out as if no frame had lied.
 
@@ -39,6 +40,7 @@ mod component {
         First,
         Last,
         Overrun,
+        Beyond,
     }
 
     fn applied(state: &State) -> Result<u64, String> {
@@ -64,6 +66,7 @@ mod component {
         match parameters.iter().rev().find(|(name, _)| name == "lie") {
             Some((_, value)) if value == "last" => Lie::Last,
             Some((_, value)) if value == "overrun" => Lie::Overrun,
+            Some((_, value)) if value == "beyond" => Lie::Beyond,
             _ => Lie::First,
         }
     }
@@ -112,14 +115,18 @@ mod component {
                         begin_event();
                     }
                 }
-                Lie::First => {}
+                Lie::First | Lie::Beyond => {}
             }
+            let blamed = match LIE.get() {
+                Lie::Beyond => count + 7,
+                _ => 0,
+            };
             while reader.remaining() > 0 {
                 begin_event();
                 let event = reader.next_event().map_err(|e| fail(0, e.to_string()))?;
                 match event {
                     Some(event) if event.event_type == "bad" => {
-                        return Err(fail(0, format!("event {} is bad", event.id)));
+                        return Err(fail(blamed, format!("event {} is bad", event.id)));
                     }
                     Some(_) => applied += 1,
                     None => break,

@@ -360,10 +360,10 @@ impl Registry {
             version: version.clone(),
             existing,
         };
-        if let Ok((_, existing)) = self.version(name, &version.to_string()) {
-            if existing.hash != hash {
-                return Err(taken(existing.hash));
-            }
+        if let Ok((_, existing)) = self.version(name, &version.to_string())
+            && existing.hash != hash
+        {
+            return Err(taken(existing.hash));
         }
         let loaded =
             self.load(name, bytes, hash, kind, sandbox)

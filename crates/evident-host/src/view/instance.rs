@@ -79,6 +79,14 @@ impl ViewInstance {
     async fn call(&mut self, mode: Mode, call: Call<'_>) -> Result<State, Error> {
         let started = Instant::now();
         let handle = self.view.handle();
+        #[cfg(feature = "async")]
+        if mode == Mode::Sync
+            && (self.session.as_ref()).is_some_and(|session| session.store.data().meter.async_only)
+        {
+            // Wasmtime may hold a store that made async calls to async calls: this one gets a
+            // fresh instance (the state comes with the call).
+            self.session = None;
+        }
         let session = match &mut self.session {
             Some(session) => Ok(session),
             None => handle.session(mode).await.map(|s| self.session.insert(s)),

@@ -102,6 +102,33 @@ impl StateView {
         self
     }
 
+    /// A profiler of this view's component, sampling at every epoch tick of the runtime (so
+    /// the runtime needs [`crate::RuntimeConfig::epoch_deadlines`] on; `Error::Setup` if not).
+    #[cfg(feature = "profiling")]
+    pub fn profiler(&self) -> Result<crate::Profiler, Error> {
+        let runtime = &self.handle.runtime;
+        if !runtime.config().epoch_deadlines {
+            return Err(Error::Setup(format!(
+                "cannot profile `{}`: samples are taken at epoch ticks, and this runtime keeps \
+                 none (build it with `RuntimeConfig::epoch_deadlines` on)",
+                self.name()
+            )));
+        }
+        crate::Profiler::new(
+            runtime.engine(),
+            self.name(),
+            self.handle.pre.component(),
+            runtime.config().epoch_tick,
+        )
+    }
+
+    /// The same view, its calls sampled by `profiler` (from [`StateView::profiler`]).
+    #[cfg(feature = "profiling")]
+    pub fn with_profiler(mut self, profiler: &crate::Profiler) -> Self {
+        self.handle.profiler = Some(profiler.clone());
+        self
+    }
+
     /// How [`StateView::fold`] frames events and checkpoints.
     pub fn fold_config(&self) -> FoldConfig {
         self.fold

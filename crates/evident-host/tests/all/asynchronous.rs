@@ -1,5 +1,6 @@
 //! The `*_async` calls (feature `async`): the same results as the synchronous ones, and a long
-//! call yields to the executor at every epoch tick instead of holding its thread.
+//! call yields to the executor (as it burns fuel by default, at every epoch tick in a runtime
+//! that keeps deadlines) instead of holding its thread.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -8,7 +9,7 @@ use std::time::Duration;
 use evident_host::{Error, Limits};
 use evident_types::{Command, Event, Parameters, State};
 
-use crate::{any_event, bank_account, event_counter, view};
+use crate::{any_event, bank_account, event_counter, own_view, view, view_with_deadlines};
 
 fn events(count: usize) -> Vec<Event> {
     (0..count)
@@ -65,12 +66,22 @@ fn an_async_fold_fails_where_the_sync_one_does() {
         }
     }
     let parameters = Parameters::new().with("require-data", "true");
-    let view = event_counter();
+    let view = own_view("event-counter");
+    let before = view.metrics();
     let sync = view
         .fold(State::default(), &events, &parameters)
         .unwrap_err();
+    let between = view.metrics();
     let asynchronous =
         block_on(view.fold_async(State::default(), &events, &parameters)).unwrap_err();
+    let after = view.metrics();
+    // The async fold finds the failing event as the sync one does, with the same calls: it
+    // does not rerun the fold synchronously.
+    assert_eq!(
+        after.guest_calls - between.guest_calls,
+        between.guest_calls - before.guest_calls
+    );
+    assert_eq!(asynchronous.fuel_consumed, sync.fuel_consumed);
     assert_eq!(
         (asynchronous.index, asynchronous.event_id.as_str()),
         (321, "e321")
@@ -81,7 +92,7 @@ fn an_async_fold_fails_where_the_sync_one_does() {
 
 #[test]
 fn a_runaway_async_call_yields_at_every_tick_until_its_deadline() {
-    let looping = view("hostile-loop").with_limits(Limits {
+    let looping = view_with_deadlines("hostile-loop").with_limits(Limits {
         fuel: u64::MAX,
         deadline: Duration::from_millis(300),
         ..Limits::default()
@@ -113,4 +124,50 @@ fn a_runaway_async_call_yields_at_every_tick_until_its_deadline() {
         ticks >= 10,
         "the executor ran other tasks only {ticks} times"
     );
+}
+
+#[test]
+fn without_deadlines_a_runaway_async_call_yields_as_it_burns_fuel() {
+    let fuel = 50 * evident_host::FUEL_PER_ASYNC_YIELD;
+    let looping = view("hostile-loop").with_limits(Limits {
+        fuel,
+        ..Limits::default()
+    });
+    let ticks = Arc::new(AtomicUsize::new(0));
+    let error = block_on(async {
+        let counter = ticks.clone();
+        // Runs only when the guest's call yields: the runtime has a single thread.
+        let ticker = tokio::spawn(async move {
+            loop {
+                counter.fetch_add(1, Ordering::Relaxed);
+                tokio::task::yield_now().await;
+            }
+        });
+        let error = looping
+            .reduce_async(&State::default(), &any_event(), &Parameters::new())
+            .await
+            .unwrap_err();
+        ticker.abort();
+        error
+    });
+    assert!(
+        matches!(error, Error::FuelExhausted { limit, .. } if limit == fuel),
+        "{error}"
+    );
+    let ticks = ticks.load(Ordering::Relaxed);
+    assert!(
+        ticks >= 10,
+        "the executor ran other tasks only {ticks} times"
+    );
+}
+
+#[test]
+fn a_kept_instance_serves_sync_calls_after_async_ones() {
+    let mut instance = event_counter().instance().unwrap();
+    let parameters = Parameters::new();
+    let state = block_on(instance.initialize_async(&parameters)).unwrap();
+    let event = Event::new("1", "/t", "a");
+    let after_async = block_on(instance.reduce_async(&state, &event, &parameters)).unwrap();
+    let after_sync = instance.reduce(&state, &event, &parameters).unwrap();
+    assert_eq!(after_sync, after_async);
 }

@@ -184,7 +184,11 @@ fn after_a_frame_fails_for_being_a_frame_the_fold_goes_back_to_frames() {
     let after = tight.metrics();
     let expected = fold(&per_event(&counter), &events, &Parameters::new()).unwrap();
     assert_eq!(folded.state, expected.state);
-    assert_eq!(after.fold_replays - before.fold_replays, 1, "the one frame that failed");
+    assert_eq!(
+        after.fold_replays - before.fold_replays,
+        1,
+        "the one frame that failed"
+    );
     // The failed frame's 1,000 events are settled one per call, the 19,000 after it go in 19
     // frames (one call per event would be 20,000 calls).
     let calls = after.guest_calls - before.guest_calls;

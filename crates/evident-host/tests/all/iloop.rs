@@ -1,11 +1,12 @@
-//! A guest that never returns: fuel stops it; with unlimited fuel, the epoch deadline does.
+//! A guest that never returns: fuel stops it; with unlimited fuel, the epoch deadline does (in a
+//! runtime that keeps them), and without one nothing is there to stop it.
 
 use std::time::Duration;
 
 use evident_host::{Error, Limits};
 use evident_types::Parameters;
 
-use crate::{any_event, reduce_is_contained, view};
+use crate::{any_event, own_view, reduce_is_contained, view, view_with_deadlines};
 
 #[test]
 fn an_infinite_loop_is_stopped_by_fuel() {
@@ -13,7 +14,7 @@ fn an_infinite_loop_is_stopped_by_fuel() {
         fuel: 20_000_000,
         ..Limits::default()
     };
-    let spinner = view("hostile-loop").with_limits(limits);
+    let spinner = own_view("hostile-loop").with_limits(limits);
     let err = reduce_is_contained(&spinner, &any_event(), &Parameters::new());
     assert!(
         matches!(
@@ -26,6 +27,9 @@ fn an_infinite_loop_is_stopped_by_fuel() {
         ),
         "{err}"
     );
+    // The failed call is the expensive one: its fuel is in the metrics.
+    let metrics = spinner.metrics();
+    assert!(metrics.fuel_consumed >= 20_000_000, "{metrics:?}");
 }
 
 #[test]
@@ -35,7 +39,7 @@ fn with_unlimited_fuel_the_deadline_stops_it() {
         deadline: Duration::from_millis(100),
         ..Limits::default()
     };
-    let spinner = view("hostile-loop").with_limits(limits);
+    let spinner = view_with_deadlines("hostile-loop").with_limits(limits);
     let err = reduce_is_contained(&spinner, &any_event(), &Parameters::new());
     match &err {
         Error::DeadlineExceeded { deadline, .. } => {

@@ -173,6 +173,7 @@ fn a_folds_peak_memory_and_fuel_include_the_call_that_hit_the_limit() {
     assert!(failed.fuel_consumed > 0);
     let metrics = bomb.metrics();
     assert!(metrics.peak_memory_bytes > 60 * MIB, "{metrics:?}");
+    assert!(metrics.fuel_consumed >= failed.fuel_consumed, "{metrics:?}");
 }
 
 #[test]

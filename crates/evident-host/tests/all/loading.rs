@@ -189,3 +189,74 @@ fn the_aot_cache_is_filled_then_reused_and_a_corrupt_entry_is_rebuilt() {
     assert_eq!(uncached.aot_cache_path(&bytes), None);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// An AOT cache entry is native code the host runs as it finds it: one that anyone but this
+/// user could have written is not used (the planted artifact below, another view's, would
+/// otherwise run as the counter), and what the host writes is its owner's alone.
+#[cfg(unix)]
+#[test]
+fn the_aot_cache_uses_only_entries_no_one_else_can_write() {
+    use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+    let dir = std::env::temp_dir().join(format!("evident-aot-trust-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let runtime = || {
+        evident_host::Runtime::new(evident_host::RuntimeConfig {
+            aot_cache_dir: Some(dir.clone()),
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    let counter = component_bytes("event-counter").unwrap();
+    let first = runtime();
+    let entry = first.aot_cache_path(&counter).unwrap();
+    first.load_view("counter", &counter).unwrap();
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().mode() & 0o777;
+    assert_eq!(
+        mode(&dir),
+        0o700,
+        "the cache directory is its owner's alone"
+    );
+    assert_eq!(mode(&entry), 0o600, "an entry is its owner's alone");
+
+    // Plant another view's artifact under the counter's entry.
+    let planted = first
+        .precompile("float-mixer", &component_bytes("float-mixer").unwrap())
+        .unwrap();
+    std::fs::write(&entry, &planted).unwrap();
+    let counts = |runtime: &evident_host::Runtime| {
+        let view = runtime.load_view("counter", &counter).unwrap();
+        let event = evident_types::Event::new("1", "/t", "a");
+        let state = view.reduce(&Default::default(), &event, &Default::default());
+        state.is_ok_and(|state| &state.bytes[..] == br#"{"by_type":{"a":1},"total":1}"#)
+    };
+    let set_mode = |path: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+
+    set_mode(&entry, 0o666);
+    assert!(counts(&runtime()), "an entry others can write is not used");
+    std::fs::write(&entry, &planted).unwrap();
+    set_mode(&entry, 0o600);
+    set_mode(&dir, 0o777);
+    assert!(
+        counts(&runtime()),
+        "an entry in a directory others can write is not used"
+    );
+    set_mode(&dir, 0o700);
+    if running_as_root() {
+        std::os::unix::fs::chown(&entry, Some(65_534), None).unwrap();
+        assert!(counts(&runtime()), "another user's entry is not used");
+        std::fs::remove_file(&entry).unwrap();
+        std::fs::write(&entry, &planted).unwrap();
+        set_mode(&entry, 0o600);
+    }
+    // The check is what stood in the way: the same planted entry, trusted, is used.
+    assert!(!counts(&runtime()), "a trusted entry is loaded as it is");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Whether the tests run as root (as in CI), which may give a file to another user.
+#[cfg(unix)]
+fn running_as_root() -> bool {
+    std::fs::metadata("/proc/self").is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+}

@@ -10,6 +10,7 @@ mod iloop;
 mod languages;
 mod limits;
 mod loading;
+mod metering;
 mod pool;
 mod registry;
 mod replay;
@@ -32,6 +33,23 @@ fn view(name: &str) -> StateView {
 fn own_view(name: &str) -> StateView {
     let bytes = evident_testkit::guests::component_bytes(name).unwrap_or_else(|e| panic!("{e}"));
     evident_testkit::guests::runtime()
+        .load_view(name, &bytes)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `guests/<name>` in a runtime that keeps epoch deadlines (off by default), so that
+/// [`evident_host::Limits::deadline`] is enforced.
+fn view_with_deadlines(name: &str) -> StateView {
+    static RUNTIME: std::sync::OnceLock<evident_host::Runtime> = std::sync::OnceLock::new();
+    let runtime = RUNTIME.get_or_init(|| {
+        evident_host::Runtime::new(evident_host::RuntimeConfig {
+            epoch_deadlines: true,
+            ..Default::default()
+        })
+        .unwrap()
+    });
+    let bytes = evident_testkit::guests::component_bytes(name).unwrap_or_else(|e| panic!("{e}"));
+    runtime
         .load_view(name, &bytes)
         .unwrap_or_else(|e| panic!("{e}"))
 }

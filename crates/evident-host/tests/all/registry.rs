@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use evident_host::{
-    ComponentKind, ErrorKind, Registry, RegistryError, Reloaded, Runtime, RuntimeConfig,
+    ComponentKind, ErrorKind, Registry, RegistryError, Reloaded, Runtime, RuntimeConfig, Sandbox,
 };
 use evident_testkit::guests::component_bytes;
 use evident_types::{Event, Parameters, State};
@@ -262,7 +262,7 @@ fn a_watcher_picks_up_a_rebuilt_component() {
         .register_view_file("counter", "1.0.0", &path)
         .unwrap()
         .hash;
-    let _watcher = registry.watch(Duration::from_millis(10));
+    let _watcher = registry.watch(Duration::from_millis(10)).unwrap();
 
     std::fs::write(&path, b"broken").unwrap();
     let waited = Instant::now();
@@ -340,4 +340,117 @@ fn metrics_count_calls_events_errors_fuel_memory_and_latency() {
     ] {
         assert!(text.lines().any(|l| l == line), "missing {line} in\n{text}");
     }
+}
+
+#[test]
+fn dropping_a_watcher_stops_it_without_waiting_for_its_interval() {
+    let registry = Arc::new(registry());
+    let watcher = registry.watch(Duration::from_secs(3_600)).unwrap();
+    let started = Instant::now();
+    drop(watcher);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "dropping took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn components_that_need_wasi_register_in_the_wasi_sandbox_only() {
+    let Some(bytes) = evident_testkit::guests::or_skip(component_bytes("python-event-counter"))
+    else {
+        return;
+    };
+    let registry = registry();
+    let strict = registry
+        .register("py", "1.0.0", &bytes, ComponentKind::View, Sandbox::Strict)
+        .unwrap_err();
+    assert!(matches!(strict, RegistryError::Load { .. }), "{strict}");
+    let info = registry
+        .register("py", "1.0.0", &bytes, ComponentKind::View, Sandbox::Wasi)
+        .unwrap();
+    assert_eq!(info.sandbox, Sandbox::Wasi);
+    let view = registry.view("py").unwrap();
+    let folded = view
+        .fold(State::default(), events(20), &Parameters::new())
+        .unwrap();
+    assert_eq!(folded.events_applied, 20);
+}
+
+/// Writers registering, activating, reloading and removing while readers call: no panic, no
+/// call that fails for anything but a version that is gone, and every result one version's.
+#[test]
+fn registering_removing_activating_and_reloading_from_many_threads_is_safe() {
+    let dir = scratch_dir("concurrent");
+    let counter = component_bytes("event-counter").unwrap();
+    let mixer = component_bytes("float-mixer").unwrap();
+    let file = dir.join("v.wasm");
+    std::fs::write(&file, &counter).unwrap();
+    let registry = Arc::new(registry());
+    registry.register_view_file("v", "1.0.0", &file).unwrap();
+    let events = events(20);
+    let parameters = Parameters::new();
+    let done = AtomicBool::new(false);
+    let calls = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        // Versions come and go under the same name.
+        scope.spawn(|| {
+            for round in 0..40 {
+                let version = format!("2.0.{round}");
+                let bytes = if round % 2 == 0 { &mixer } else { &counter };
+                registry.register_view("v", &version, bytes).unwrap();
+                let _ = registry.activate("v", &version);
+                let _ = registry.activate("v", "1.0.0");
+                match registry.remove("v", &version) {
+                    Ok(()) | Err(RegistryError::RemovingActive { .. }) => {}
+                    Err(other) => panic!("removing {version}: {other}"),
+                }
+            }
+        });
+        // The file's component is rebuilt and reloaded.
+        scope.spawn(|| {
+            for round in 0..20 {
+                let bytes = if round % 2 == 0 { &mixer } else { &counter };
+                std::fs::write(&file, bytes).unwrap();
+                match registry.reload("v") {
+                    Ok(_) | Err(RegistryError::ReloadRaced { .. }) => {}
+                    Err(RegistryError::NoSourceFile { .. }) => {} // a version from bytes is active
+                    Err(other) => panic!("reloading: {other}"),
+                }
+            }
+        });
+        // A name whose only version is removed while it is registered again.
+        scope.spawn(|| {
+            for _ in 0..40 {
+                let _ = registry.register_view("lone", "1.0.0", &counter);
+                let _ = registry.remove("lone", "1.0.0");
+            }
+        });
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                scope.spawn(|| {
+                    while !done.load(Ordering::Relaxed) {
+                        let view = registry.view("v").unwrap();
+                        view.fold(State::default(), &events, &parameters).unwrap();
+                        calls.fetch_add(1, Ordering::Relaxed);
+                    }
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(300));
+        while calls.load(Ordering::Relaxed) < 20 {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        done.store(true, Ordering::Relaxed);
+        for reader in readers {
+            reader.join().unwrap();
+        }
+    });
+    assert!(
+        registry
+            .list()
+            .iter()
+            .any(|info| info.name == "v" && info.active)
+    );
+    let _ = std::fs::remove_dir_all(dir);
 }

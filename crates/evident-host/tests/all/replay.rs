@@ -47,6 +47,21 @@ fn a_wrong_index_in_a_batch_error_is_checked_before_it_is_believed() {
 }
 
 #[test]
+fn an_index_past_the_frame_in_a_batch_error_is_checked_too() {
+    let mut types = vec!["ok"; 1_000];
+    types[250] = "bad";
+    let events = events(types);
+    let parameters = Parameters::new().with("lie", "beyond");
+    let failed = in_frames_of(view("hostile-false-blame"), 64)
+        .fold(State::default(), &events, &parameters)
+        .unwrap_err();
+    // The frame of events 192..256 blames its 71st event; the host finds event 250.
+    assert_eq!((failed.index, failed.event_id.as_str()), (250, "e250"));
+    assert_eq!(&failed.state.bytes[..], br#"{"applied":250}"#);
+    assert_eq!(ErrorKind::of(&failed.source), ErrorKind::Guest);
+}
+
+#[test]
 fn a_guest_that_fails_the_last_event_of_every_frame_costs_a_bounded_replay() {
     // Two pooled instances at most: a replay that kept more alive would be refused.
     let runtime = Runtime::new(RuntimeConfig {

@@ -1,0 +1,58 @@
+//! A view whose work is computation (SHA-256 chains over each event's data, and a map update),
+//! as a component and natively: how close to native a component computes, metered and not.
+
+use std::hint::black_box;
+
+use anyhow::Result;
+use evident_benches::{Setup, runtime, view};
+use evident_guest_sdk::StateView as _;
+use evident_types::{Event, Parameters, State};
+use hash_chain::Chains;
+
+use crate::measure::{Report, best, per_second, rate, time};
+
+/// Measures this section into `report` (rows for the table, keys for the JSON).
+pub fn measure(report: &mut Report, events: &[Event]) -> Result<()> {
+    report.section("computation (hash-chain: 16 rounds of SHA-256 per event)");
+    let parameters = Parameters::new();
+    let native = best(5, || {
+        time(|| {
+            let mut chains = Chains::initialize(&parameters).unwrap();
+            for event in events {
+                chains.reduce(&event.as_event_ref(), &parameters).unwrap();
+            }
+            black_box(chains)
+        })
+        .0
+    });
+    let fold = |setup: Setup| {
+        let runtime = runtime(setup);
+        let chains = view(&runtime, "hash-chain");
+        best(5, || {
+            time(|| {
+                chains
+                    .fold(State::default(), events, &parameters)
+                    .unwrap_or_else(|e| panic!("{e}"))
+            })
+            .0
+        })
+    };
+    let metered = fold(Setup::Default);
+    let unmetered = fold(Setup::Unmetered);
+    let evps = |d| per_second(events.len(), d);
+    let ratio = |d| evps(d) / evps(native);
+    report.row(
+        "fold in frames, default metering / unmetered",
+        format!("{} / {}", rate(evps(metered)), rate(evps(unmetered))),
+        rate(evps(native)),
+        format!(
+            "{:.2}× / {:.2}× native (targets 0.85× / 0.9×)",
+            ratio(metered),
+            ratio(unmetered)
+        ),
+    );
+    report.key("compute_ratio_metered", ratio(metered));
+    report.key("compute_ratio_unmetered", ratio(unmetered));
+    report.key("compute_native_evps", evps(native));
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! Reading events: parsing and validating a large file of varied CloudEvents, and the whole
+//! `evident fold` of it (the release binary, run as a user runs it), with its resident memory.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use evident_benches::corpus::write_varied_events;
+
+use crate::measure::{Report, best, per_second, rate, time};
+
+/// Measures this section into `report` (rows for the table, keys for the JSON).
+pub fn measure(report: &mut Report, target: &Path) -> Result<()> {
+    report.section("reading events (varied CloudEvents, ~270 bytes each)");
+    let one_million = corpus(target, 1_000_000)?;
+    let bytes = std::fs::metadata(&one_million)?.len();
+    let parse = best(3, || {
+        time(|| {
+            let file = std::io::BufReader::with_capacity(
+                1 << 16,
+                std::fs::File::open(&one_million).unwrap(),
+            );
+            let mut events = 0usize;
+            for event in evident_types::read_json_lines(file) {
+                std::hint::black_box(event.unwrap());
+                events += 1;
+            }
+            events
+        })
+        .0
+    });
+    let mb_per_s = bytes as f64 / 1e6 / parse.as_secs_f64();
+    report.row(
+        "parse + validate, 1 M events, one thread",
+        format!("{mb_per_s:.0} MB/s"),
+        "-",
+        format!("{} (target ≥ 150 MB/s)", rate(per_second(1_000_000, parse))),
+    );
+    report.key("ingest_mb_per_s", mb_per_s);
+
+    let Some(evident) = release_binary(target) else {
+        report.row(
+            "evident fold, end to end",
+            "-",
+            "-",
+            "skipped: build it with `cargo build --release -p evident-cli`",
+        );
+        return Ok(());
+    };
+    let (took, rss) = fold_file(&evident, &one_million)?;
+    let evps = per_second(1_000_000, took);
+    report.row(
+        "evident fold, 1 M events, end to end",
+        rate(evps),
+        "-",
+        format!(
+            "peak resident {:.1} MiB (targets ≥ 500 k ev/s, ≤ 64 MiB)",
+            rss as f64 / f64::from(1 << 20)
+        ),
+    );
+    report.key("fold_end_to_end_evps", evps);
+    report.key("fold_rss_mib_1m", rss as f64 / f64::from(1 << 20));
+    let five_million = corpus(target, 5_000_000)?;
+    let (took5, rss5) = fold_file(&evident, &five_million)?;
+    report.row(
+        "evident fold, 5 M events, end to end",
+        rate(per_second(5_000_000, took5)),
+        "-",
+        format!("peak resident {:.1} MiB", rss5 as f64 / f64::from(1 << 20)),
+    );
+    report.key("fold_rss_mib_5m", rss5 as f64 / f64::from(1 << 20));
+    report.key("fold_end_to_end_5m_evps", per_second(5_000_000, took5));
+    Ok(())
+}
+
+/// `target/events-<count>.jsonl`, written if missing.
+fn corpus(target: &Path, count: usize) -> Result<PathBuf> {
+    let path = target.join(format!("events-{}m.jsonl", count / 1_000_000));
+    let complete =
+        std::fs::read(path.with_extension("count")).ok() == Some(count.to_string().into_bytes());
+    if !complete {
+        write_varied_events(&path, count)?;
+        std::fs::write(path.with_extension("count"), count.to_string())?;
+    }
+    Ok(path)
+}
+
+fn release_binary(target: &Path) -> Option<PathBuf> {
+    let path = target.join("release/evident");
+    path.is_file().then_some(path)
+}
+
+/// Runs `evident fold guests/event-counter --events <file>`; returns how long it took and its
+/// peak resident memory (`VmHWM`, read until it exits).
+fn fold_file(evident: &Path, events: &Path) -> Result<(Duration, u64)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    // Build the guest first, so the timing is the fold's.
+    let status = Command::new(evident)
+        .current_dir(&root)
+        .args(["build", "guests/event-counter"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()?;
+    if !status.success() {
+        bail!("evident build guests/event-counter failed");
+    }
+    let started = Instant::now();
+    let mut child = Command::new(evident)
+        .current_dir(&root)
+        .args(["fold", "guests/event-counter", "--events"])
+        .arg(events)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("cannot run evident")?;
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(&status_file) {
+            peak = peak.max(field_kib(&status, "VmHWM:") * 1024);
+        }
+        if child.try_wait()?.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let took = started.elapsed();
+    let output = child.wait_with_output()?;
+    if !output.status.success() {
+        bail!(
+            "evident fold failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    if let Some(line) = output
+        .stderr
+        .lines()
+        .map_while(Result::ok)
+        .find(|l| l.starts_with("folded"))
+    {
+        eprintln!("  {line}");
+    }
+    Ok((took, peak))
+}
+
+fn field_kib(status: &str, field: &str) -> u64 {
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}

@@ -1,0 +1,293 @@
+//! Events read while they are folded: a thread parses the input into batches that the fold
+//! takes as they come, so parsing and folding overlap on two cores, and what reading holds is
+//! a few batches however long the input is. Only what error messages need is kept: where
+//! events stop following one per line (runs of blank lines), so any event's line can be told
+//! from its index.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use anyhow::{Context, Result, anyhow};
+use evident_types::{Event, EventError};
+
+use crate::input::{EventsFormat, format_of, open};
+
+/// Events parsed per batch sent to the fold.
+const BATCH: usize = 1024;
+/// Batches parsed ahead of the fold: what bounds the memory the reading takes.
+const BATCHES_AHEAD: usize = 8;
+
+/// Where events come from, and how far reading has got.
+pub(crate) struct EventStream {
+    batches: Receiver<Batch>,
+    current: std::vec::IntoIter<Event>,
+    /// Events handed to the fold so far.
+    taken: usize,
+    /// Bytes of input read so far (for a progress bar).
+    bytes_read: Arc<AtomicU64>,
+    /// What stopped the reading early, once known.
+    failed: Option<anyhow::Error>,
+    name: PathBuf,
+    format: EventsFormat,
+    /// Where the events received so far sit in the input.
+    layout: Layout,
+}
+
+enum Batch {
+    /// Events, and the runs of blank lines read since the previous batch.
+    Events(Vec<Event>, Layout),
+    /// The input cannot be read from here on: why, said with its line or item.
+    Failed(anyhow::Error),
+}
+
+/// Where events sit in the input: for JSON lines, the events after which blank lines come.
+#[derive(Default)]
+struct Layout {
+    /// `(events before, lines skipped so far)`, in order, one entry per run of blank lines.
+    skips: Vec<(usize, usize)>,
+}
+
+impl Layout {
+    /// Counts a blank line read after `events` events, `skipped` blank lines in all.
+    fn skip(&mut self, events: usize, skipped: usize) {
+        match self.skips.last_mut() {
+            Some(last) if last.0 == events => last.1 = skipped,
+            _ => self.skips.push((events, skipped)),
+        }
+    }
+
+    fn extend(&mut self, more: Layout) {
+        for (events, skipped) in more.skips {
+            self.skip(events, skipped);
+        }
+    }
+}
+
+impl EventStream {
+    /// Starts reading `path` (`-` for stdin) on a thread of its own.
+    pub(crate) fn open(path: &Path, format: Option<EventsFormat>) -> Result<Self> {
+        let format = format_of(path, format);
+        let reader = open(path)?;
+        let (sender, batches) = sync_channel(BATCHES_AHEAD);
+        let bytes_read = Arc::new(AtomicU64::new(0));
+        let counter = bytes_read.clone();
+        // Never joined: the thread ends at the end of the input, or at its next batch once the
+        // stream is finished or dropped (a reader blocked on a stdin that stays open ends with
+        // the process).
+        std::thread::Builder::new()
+            .name("evident-read-events".into())
+            .spawn(move || match format {
+                EventsFormat::JsonLines => read_json_lines(reader, &sender, &counter),
+                EventsFormat::CborSeq => read_cbor(reader, &sender, &counter),
+            })
+            .context("cannot start the thread that reads events")?;
+        Ok(EventStream {
+            batches,
+            current: Vec::new().into_iter(),
+            taken: 0,
+            bytes_read,
+            failed: None,
+            name: path.to_owned(),
+            format,
+            layout: Layout::default(),
+        })
+    }
+
+    /// Reads the whole input now (for commands that need every event at once).
+    pub(crate) fn read_all(
+        path: &Path,
+        format: Option<EventsFormat>,
+    ) -> Result<(Vec<Event>, Self)> {
+        let mut stream = EventStream::open(path, format)?;
+        let events: Vec<Event> = stream.by_ref().collect();
+        stream.finish()?;
+        Ok((events, stream))
+    }
+
+    /// The count of input bytes read so far, which the reading thread moves on.
+    pub(crate) fn bytes_counter(&self) -> Arc<AtomicU64> {
+        self.bytes_read.clone()
+    }
+
+    /// After the events ran out: the reason they ran out early, if they did (a bad line, a
+    /// read error), naming the file and the line or item.
+    pub(crate) fn finish(&mut self) -> Result<()> {
+        self.stop_reading();
+        match self.failed.take() {
+            Some(error) => Err(error.context(format!("{}", self.name.display()))),
+            None => Ok(()),
+        }
+    }
+
+    /// Where the event at `index` (one the stream has handed out) came from: `line 12`,
+    /// `item 3`.
+    pub(crate) fn origin(&self, index: usize) -> String {
+        match self.format {
+            EventsFormat::CborSeq => format!("item {}", index + 1),
+            EventsFormat::JsonLines => {
+                let skips = &self.layout.skips;
+                let before = skips.partition_point(|(events, _)| *events <= index);
+                let skipped = before.checked_sub(1).map_or(0, |i| skips[i].1);
+                format!("line {}", index + 1 + skipped)
+            }
+        }
+    }
+
+    /// Closes the channel, so a reader waiting to send a batch ends instead of waiting.
+    fn stop_reading(&mut self) {
+        let (_, closed) = sync_channel(0);
+        drop(std::mem::replace(&mut self.batches, closed));
+    }
+}
+
+impl Iterator for EventStream {
+    type Item = Event;
+
+    fn next(&mut self) -> Option<Event> {
+        loop {
+            if let Some(event) = self.current.next() {
+                self.taken += 1;
+                return Some(event);
+            }
+            match self.batches.recv() {
+                Ok(Batch::Events(batch, layout)) => {
+                    self.layout.extend(layout);
+                    self.current = batch.into_iter();
+                }
+                Ok(Batch::Failed(error)) => {
+                    self.failed = Some(error);
+                    return None;
+                }
+                Err(_) => return None, // the reader is done
+            }
+        }
+    }
+}
+
+impl Drop for EventStream {
+    fn drop(&mut self) {
+        self.stop_reading();
+    }
+}
+
+fn read_json_lines(
+    mut reader: Box<dyn BufRead + Send>,
+    sender: &SyncSender<Batch>,
+    bytes_read: &AtomicU64,
+) {
+    // The blank lines read since the last batch went out, sent with the next.
+    let mut layout = Layout::default();
+    let mut batch = Vec::with_capacity(BATCH);
+    let send = |batch: Vec<Event>, layout: &mut Layout| {
+        sender
+            .send(Batch::Events(batch, std::mem::take(layout)))
+            .is_ok()
+    };
+    let mut line = String::new();
+    let (mut number, mut events, mut skipped) = (0usize, 0usize, 0usize);
+    loop {
+        line.clear();
+        number += 1;
+        let read = match reader.read_line(&mut line) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(e) => {
+                let error = anyhow!(e).context(format!("line {number}: cannot read input"));
+                if send(std::mem::take(&mut batch), &mut layout) {
+                    let _ = sender.send(Batch::Failed(error));
+                }
+                return;
+            }
+        };
+        bytes_read.fetch_add(read as u64, Ordering::Relaxed);
+        if line.trim().is_empty() {
+            skipped += 1;
+            layout.skip(events, skipped);
+            continue;
+        }
+        match line.parse::<Event>() {
+            Ok(event) => batch.push(event),
+            Err(e) => {
+                if send(std::mem::take(&mut batch), &mut layout) {
+                    let _ = sender.send(Batch::Failed(anyhow!("line {number}: {e}")));
+                }
+                return;
+            }
+        }
+        events += 1;
+        if batch.len() == BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            if !send(full, &mut layout) {
+                return; // the fold stopped
+            }
+        }
+    }
+    if !batch.is_empty() {
+        send(batch, &mut layout);
+    }
+}
+
+fn read_cbor(
+    mut reader: Box<dyn BufRead + Send>,
+    sender: &SyncSender<Batch>,
+    bytes_read: &AtomicU64,
+) {
+    let mut batch = Vec::with_capacity(BATCH);
+    let send = |batch: Vec<Event>| sender.send(Batch::Events(batch, Layout::default())).is_ok();
+    let fail = |batch: Vec<Event>, error: anyhow::Error| {
+        if send(batch) {
+            let _ = sender.send(Batch::Failed(error));
+        }
+    };
+    let mut item = 0;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(buffer) => buffer.len(),
+            Err(e) => {
+                let error = anyhow!(e).context(format!("item {}: cannot read input", item + 1));
+                return fail(batch, error);
+            }
+        };
+        if available == 0 {
+            break;
+        }
+        item += 1;
+        let mut counted = CountingReader {
+            inner: &mut reader,
+            bytes_read,
+        };
+        let value: ciborium::Value = match ciborium::from_reader(&mut counted) {
+            Ok(value) => value,
+            Err(e) => return fail(batch, anyhow!("item {item} is not CBOR: {e}")),
+        };
+        let json = evident_types::cbor_to_json(value);
+        match serde_json::from_value::<Event>(json).map_err(|e| EventError::NotJson(e.to_string()))
+        {
+            Ok(event) => batch.push(event),
+            Err(e) => return fail(batch, anyhow!("item {item}: {e}")),
+        }
+        if batch.len() == BATCH && !send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))) {
+            return;
+        }
+    }
+    if !batch.is_empty() {
+        send(batch);
+    }
+}
+
+/// Counts the bytes a reader hands out.
+struct CountingReader<'a, R> {
+    inner: &'a mut R,
+    bytes_read: &'a AtomicU64,
+}
+
+impl<R: std::io::Read> std::io::Read for CountingReader<'_, R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        self.bytes_read.fetch_add(read as u64, Ordering::Relaxed);
+        Ok(read)
+    }
+}
