@@ -4,7 +4,15 @@
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("sdk");
+    // Read at run time: a build script compiled once may run for another copy of the crate
+    // (a packaged one), whose directory is not the one it was compiled in.
+    let root =
+        PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it")).join("sdk");
+    assert!(
+        root.is_dir(),
+        "{} is missing: nothing to embed",
+        root.display()
+    );
     println!("cargo::rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     collect(&root, &mut files);

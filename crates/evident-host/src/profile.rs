@@ -62,9 +62,11 @@ impl Profiler {
             .iter()
             .rev()
             .map(|frame| {
+                // Rust names demangled without their hash (`hash_chain::sha256::compress`);
+                // other names pass through unchanged.
                 frame
                     .func_name()
-                    .map(str::to_owned)
+                    .map(|name| format!("{:#}", rustc_demangle::demangle(name)))
                     .unwrap_or_else(|| format!("wasm-function[{}]", frame.func_index()))
             })
             .collect();

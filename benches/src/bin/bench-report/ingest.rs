@@ -52,7 +52,7 @@ pub fn measure(report: &mut Report, target: &Path) -> Result<()> {
     let (took, rss) = fold_file(&evident, &one_million)?;
     let evps = per_second(1_000_000, took);
     report.row(
-        "evident fold, 1 M events, end to end",
+        "evident fold, 1 M events, end to end (best of 3)",
         rate(evps),
         "-",
         format!(
@@ -65,7 +65,7 @@ pub fn measure(report: &mut Report, target: &Path) -> Result<()> {
     let five_million = corpus(target, 5_000_000)?;
     let (took5, rss5) = fold_file(&evident, &five_million)?;
     report.row(
-        "evident fold, 5 M events, end to end",
+        "evident fold, 5 M events, end to end (best of 3)",
         rate(per_second(5_000_000, took5)),
         "-",
         format!("peak resident {:.1} MiB", rss5 as f64 / f64::from(1 << 20)),
@@ -92,24 +92,35 @@ fn release_binary(target: &Path) -> Option<PathBuf> {
     path.is_file().then_some(path)
 }
 
-/// Runs `evident fold guests/event-counter --events <file>`; returns how long it took and its
-/// peak resident memory (`VmHWM`, read until it exits).
+/// Runs `evident fold <event-counter component> --events <file>` three times; returns the
+/// shortest time and the highest peak resident memory (`VmHWM`, read until it exits).
 fn fold_file(evident: &Path, events: &Path) -> Result<(Duration, u64)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    // Build the guest first, so the timing is the fold's.
-    let status = Command::new(evident)
+    // Build the guest first and fold its component, so the figures are the fold's alone (a
+    // directory would also run cargo to see that the guest is up to date).
+    let built = Command::new(evident)
         .current_dir(&root)
         .args(["build", "guests/event-counter"])
-        .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .status()?;
-    if !status.success() {
+        .output()?;
+    if !built.status.success() {
         bail!("evident build guests/event-counter failed");
     }
+    let component = PathBuf::from(String::from_utf8(built.stdout)?.trim());
+    let mut fastest = (Duration::MAX, 0);
+    for _ in 0..3 {
+        let (took, peak) = fold_once(evident, &component, events)?;
+        fastest = (fastest.0.min(took), fastest.1.max(peak));
+    }
+    Ok(fastest)
+}
+
+fn fold_once(evident: &Path, component: &Path, events: &Path) -> Result<(Duration, u64)> {
     let started = Instant::now();
     let mut child = Command::new(evident)
-        .current_dir(&root)
-        .args(["fold", "guests/event-counter", "--events"])
+        .arg("fold")
+        .arg(component)
+        .arg("--events")
         .arg(events)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -124,7 +135,7 @@ fn fold_file(evident: &Path, events: &Path) -> Result<(Duration, u64)> {
         if child.try_wait()?.is_some() {
             break;
         }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(5));
     }
     let took = started.elapsed();
     let output = child.wait_with_output()?;
