@@ -91,6 +91,43 @@ fn a_decision_from_a_snapshot_equals_one_from_the_whole_history() {
 }
 
 #[test]
+fn a_view_and_a_change_from_two_languages_decide_as_one_decider_does() {
+    let (Some(python_view), Some(python_change)) = (
+        guests::or_skip(guests::load_view("python-bank-account")),
+        guests::or_skip(guests::load_change("python-bank-account")),
+    ) else {
+        return;
+    };
+    let rust = bank();
+    let events = history(&[100, 20]);
+    let parameters = Parameters::new();
+    let withdraw = command(json!({"type": "withdraw", "amount": 30}));
+    let expected = rust
+        .decide(Snapshot::default(), &events, &withdraw, &parameters)
+        .unwrap();
+    for paired in [
+        Decider::new(python_view, rust.change().clone()),
+        Decider::new(rust.view().clone(), python_change),
+    ] {
+        let decision = paired
+            .decide(Snapshot::default(), &events, &withdraw, &parameters)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(decision.position, expected.position);
+        assert_eq!(decision.events.len(), 1);
+        let (got, want) = (&decision.events[0], &expected.events[0]);
+        assert_eq!(
+            (&got.id, &got.event_type, &got.subject),
+            (&want.id, &want.event_type, &want.subject)
+        );
+        let data = |event: &Event| -> serde_json::Value {
+            serde_json::from_slice(event.data.as_deref().unwrap_or_default()).unwrap()
+        };
+        assert_eq!(data(got), data(want));
+        assert_eq!(data(got)["balance"], 90);
+    }
+}
+
+#[test]
 fn concurrent_writers_lose_nothing_and_duplicate_nothing() {
     let bank = Arc::new(bank());
     let store = Arc::new(EventStore::new());

@@ -6,7 +6,8 @@
 //! - `refuse`: refused, with the code `probe-refused`;
 //! - `panic`: a panic (a trap);
 //! - `spin`: an endless loop (stopped by fuel, or the deadline);
-//! - `hoard`: allocates 16 MiB and keeps it in the state (a memory limit, for a small one).
+//! - `hoard`: allocates 16 MiB and keeps it in the state (a memory limit, for a small one);
+//! - `unsavable`: applied, but from then on encoding the state panics (a trap in `save-state`).
 //!
 //! ```
 //! use evident_guest_sdk::{view, Event, Parameters, State};
@@ -30,6 +31,18 @@ pub struct Probe {
     /// What `hoard` events keep.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hoard: Vec<u8>,
+    /// Set by an `unsavable` event.
+    #[serde(
+        default,
+        skip_serializing_if = "std::ops::Not::not",
+        serialize_with = "panic_on_save"
+    )]
+    pub unsavable: bool,
+}
+
+/// How an `unsavable` state is encoded: it is not.
+fn panic_on_save<S: serde::Serializer>(_: &bool, _: S) -> Result<S::Ok, S::Error> {
+    panic!("this state holds an unsavable event")
 }
 
 #[state_view]
@@ -56,6 +69,7 @@ impl StateView for Probe {
                 std::hint::black_box(&event.id);
             },
             "hoard" => self.hoard.resize(self.hoard.len() + (16 << 20), 1),
+            "unsavable" => self.unsavable = true,
             _ => {}
         }
         self.applied += 1;

@@ -19,8 +19,8 @@
 //!
 //! Each step keeps at most one instance alive and replays only the events since the checkpoint,
 //! which the checkpoint already holds (in the frames they were sent in), so a failed frame costs
-//! a bounded number of passes over them, whatever the guest claims: a guest that blames wrongly
-//! in every frame makes the fold about three times the work, not one replay per event.
+//! a bounded number of passes over them whatever the guest claims, not one nested replay per
+//! event.
 
 use std::borrow::Borrow;
 use std::ops::Range;

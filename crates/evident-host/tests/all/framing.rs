@@ -249,6 +249,29 @@ fn a_trap_inside_a_frame_is_pinned_to_its_event_and_names_the_call() {
 }
 
 #[test]
+fn a_state_that_cannot_be_saved_is_pinned_to_its_event_and_names_save_state() {
+    let mut types = vec!["ok"; 300];
+    types[190] = "unsavable";
+    let events = probe_events(&types);
+    let failed = *fold(
+        &framed(&probe(), 64, usize::MAX, usize::MAX),
+        &events,
+        &Parameters::new(),
+    )
+    .unwrap_err();
+    let expected = *fold(&per_event(&probe()), &events, &Parameters::new()).unwrap_err();
+    assert_eq!((failed.index, failed.event_id.as_str()), (190, "p190"));
+    assert_eq!(expected.index, 190);
+    assert_eq!(failed.state, expected.state);
+    match &failed.source {
+        Error::Trap { function, .. } => {
+            assert_eq!(*function, "save-state", "the call that trapped")
+        }
+        other => panic!("expected a trap, got {other}"),
+    }
+}
+
+#[test]
 fn a_runaway_event_in_a_frame_is_stopped_by_one_calls_fuel_and_counted() {
     let mut types = vec!["ok"; 100];
     types[40] = "spin";

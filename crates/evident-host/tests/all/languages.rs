@@ -188,6 +188,37 @@ fn every_languages_counter_fails_where_the_rust_counter_does() {
     }
 }
 
+#[test]
+fn every_languages_counter_tells_no_state_yet_from_a_state_without_a_content_type() {
+    let event = Event::new("1", "/t", "a");
+    let parameters = Parameters::new();
+    let expected = event_counter()
+        .reduce(&State::default(), &event, &parameters)
+        .unwrap();
+    let stray = State::new("", br#"{"by_type":{},"total":9}"#.to_vec());
+    for guest in counters() {
+        let none_yet = guest
+            .reduce(&State::default(), &event, &parameters)
+            .unwrap_or_else(|e| panic!("{}: {e}", guest.name()));
+        assert_eq!(none_yet.bytes, expected.bytes, "{}", guest.name());
+        for result in [
+            guest.reduce(&stray, &event, &parameters),
+            guest
+                .fold(stray.clone(), [event.clone()], &parameters)
+                .map(|folded| folded.state)
+                .map_err(|failed| failed.source),
+        ] {
+            let err = result.expect_err(guest.name());
+            assert_eq!(
+                err.guest_code(),
+                Some("invalid-state"),
+                "{}: {err}",
+                guest.name()
+            );
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(12),

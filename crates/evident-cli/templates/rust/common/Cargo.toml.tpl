@@ -21,7 +21,12 @@ serde_json = "1"
 evident-testkit = "{{sdk_version}}"
 serde_json = "1"
 
+# File and line in backtraces is what a failing test needs; full debug info slows the build.
+[profile.dev]
+debug = "line-tables-only"
+
 # Compiling a component with a debug-built Wasmtime takes ~1 s; optimised, ~0.1 s.
 [profile.dev.package."*"]
 opt-level = 1
+debug = false
 {{sdk_patch}}

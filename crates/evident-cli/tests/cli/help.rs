@@ -1,0 +1,34 @@
+//! `--help` and shell completions.
+
+use super::*;
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    for command in [
+        "new",
+        "build",
+        "inspect",
+        "fold",
+        "process",
+        "decide",
+        "profile",
+        "compile",
+        "test",
+        "completions",
+    ] {
+        evident()
+            .args([command, "--help"])
+            .assert()
+            .success()
+            .stdout(contains("Example"));
+    }
+}
+
+#[test]
+fn completions_are_generated() {
+    evident()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(contains("evident"));
+}

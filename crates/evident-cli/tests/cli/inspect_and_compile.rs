@@ -1,0 +1,153 @@
+//! `evident inspect` and `evident compile`: what a component is, and artifacts that are never trusted unnamed.
+
+use super::*;
+
+#[test]
+fn inspect_shows_world_exports_imports_sdk_and_verdict() {
+    evident()
+        .arg("inspect")
+        .arg(component("event-counter"))
+        .assert()
+        .success()
+        .stdout(
+            contains("world:    state view")
+                .and(contains("exports:  evident:db/state-view@0.3.0"))
+                .and(contains("imports:  evident:db/logging@0.3.0"))
+                .and(contains(
+                    "wit:      evident:db@0.3.0 (folds in frames, each event metered as one call)",
+                ))
+                .and(contains("sdk:      evident-guest-sdk 0.1.0"))
+                .and(contains("host:     valid state view for this host"))
+                .and(contains("aot:"))
+                .and(contains("cache:    compiled, ")),
+        );
+}
+
+#[test]
+fn inspect_tells_which_release_of_the_wit_a_component_was_built_against() {
+    evident()
+        .arg("inspect")
+        .arg(component("event-counter-wit-0-1"))
+        .assert()
+        .success()
+        .stdout(
+            contains("wit:      evident:db@0.1.0 (folds with one reduce call per event)")
+                .and(contains("sdk:      not built with an Evident SDK"))
+                .and(contains("host:     valid state view for this host")),
+        );
+}
+
+#[test]
+fn inspect_checks_a_wasi_component_in_the_deny_all_mode_when_asked() {
+    let Some(python) = evident_testkit::guests::or_skip(component_path("python-event-counter"))
+    else {
+        return;
+    };
+    evident()
+        .arg("inspect")
+        .arg(&python)
+        .assert()
+        .code(2)
+        .stdout(contains("it needs WASI: check it with --wasi"));
+    evident()
+        .args(["inspect", "--wasi"])
+        .arg(&python)
+        .assert()
+        .success()
+        .stdout(
+            contains("host:     valid state view for this host in the deny-all WASI mode")
+                .and(contains("sdk:      the python SDK 0.1.0")),
+        );
+}
+
+#[test]
+fn inspect_names_what_the_host_refuses() {
+    evident()
+        .arg("inspect")
+        .arg(component("hostile-unknown-import"))
+        .assert()
+        .code(2)
+        .stdout(
+            contains("REFUSED")
+                .and(contains("hostile:unknown-import/secrets"))
+                .and(contains("not built with an Evident SDK")),
+        );
+    evident()
+        .args(["inspect", "Cargo.toml"])
+        .assert()
+        .code(2)
+        .stdout(contains("not a WebAssembly file"));
+}
+
+#[test]
+fn compile_makes_an_artifact_that_folds_and_inspect_sees_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = dir.path().join("counter.wasm");
+    std::fs::copy(component("event-counter"), &wasm).unwrap();
+    evident()
+        .arg("compile")
+        .arg(&wasm)
+        .assert()
+        .success()
+        .stdout(contains("counter.cwasm"));
+    let artifact = dir.path().join("counter.cwasm");
+    evident()
+        .arg("inspect")
+        .arg(&wasm)
+        .assert()
+        .success()
+        .stdout(contains(
+            "counter.cwasm is up to date: it is what this host compiles from this component",
+        ));
+    // An artifact of another component, renamed beside it, is not vouched for; nor is a
+    // file that is not an artifact at all. Neither is loaded to find out.
+    let other = dir.path().join("other.wasm");
+    std::fs::copy(component("tally"), &other).unwrap();
+    evident().arg("compile").arg(&other).assert().success();
+    std::fs::rename(dir.path().join("other.cwasm"), &artifact).unwrap();
+    evident()
+        .arg("inspect")
+        .arg(&wasm)
+        .assert()
+        .success()
+        .stdout(contains("counter.cwasm is stale or foreign"));
+    std::fs::write(&artifact, b"\x7fELF and whatever a stranger put here").unwrap();
+    evident()
+        .arg("inspect")
+        .arg(&wasm)
+        .assert()
+        .success()
+        .stdout(contains("counter.cwasm is stale or foreign"));
+    evident().arg("compile").arg(&wasm).assert().success();
+    evident()
+        .arg("fold")
+        .arg(&artifact)
+        .arg("--events")
+        .arg(sample_events())
+        .assert()
+        .success()
+        .stdout(contains("\"total\": 3000"));
+    std::fs::write(&artifact, b"\x7fELF but not really").unwrap();
+    evident()
+        .arg("fold")
+        .arg(&artifact)
+        .arg("--events")
+        .arg(sample_events())
+        .assert()
+        .failure()
+        .stderr(contains("not a usable precompiled artifact"));
+}
+
+#[test]
+fn compile_refuses_what_the_host_would_refuse() {
+    let dir = tempfile::tempdir().unwrap();
+    evident()
+        .arg("compile")
+        .arg(component("hostile-unknown-import"))
+        .arg("-o")
+        .arg(dir.path().join("x.cwasm"))
+        .assert()
+        .failure()
+        .stderr(contains("hostile:unknown-import/secrets"));
+    assert!(!dir.path().join("x.cwasm").exists());
+}

@@ -1,0 +1,67 @@
+//! The `evident` binary as a user runs it: every command, and the errors that say what to do.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use evident_testkit::guests::{component_path, workspace_root};
+use predicates::prelude::*;
+use predicates::str::contains;
+
+mod build_and_new;
+mod decide;
+mod fold;
+mod help;
+mod inspect_and_compile;
+mod process;
+mod profile;
+mod scenarios;
+
+fn evident() -> Command {
+    let mut command = Command::cargo_bin("evident").unwrap();
+    command
+        .current_dir(workspace_root())
+        .env_remove("RUST_LOG")
+        .env(
+            "EVIDENT_AOT_CACHE",
+            workspace_root().join("target/cli-test-aot-cache"),
+        );
+    command
+}
+
+fn component(name: &str) -> PathBuf {
+    component_path(name).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn sample_events() -> PathBuf {
+    workspace_root().join("examples/events.jsonl")
+}
+
+/// `evident process <guest's component> --command <command>`, to add options to.
+fn process(guest: &str, command: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut process = evident();
+    process
+        .arg("process")
+        .arg(component(guest))
+        .arg("--command")
+        .arg(command);
+    process
+}
+
+/// `evident fold <guest's component> --events <events>`, to add options to.
+fn fold(guest: &str, events: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut command = evident();
+    command
+        .arg("fold")
+        .arg(component(guest))
+        .arg("--events")
+        .arg(events);
+    command
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const EVENT: &str = r#"{"specversion":"1.0","id":"ok1","source":"/s","type":"a","data":{"n":1}}"#;
