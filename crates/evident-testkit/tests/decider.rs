@@ -92,10 +92,10 @@ fn a_decision_from_a_snapshot_equals_one_from_the_whole_history() {
 
 #[test]
 fn a_view_and_a_change_from_two_languages_decide_as_one_decider_does() {
-    let (Some(python_view), Some(python_change)) = (
-        guests::or_skip(guests::load_view("python-bank-account")),
-        guests::or_skip(guests::load_change("python-bank-account")),
-    ) else {
+    let Some(python_view) = guests::or_skip(guests::load_view("python-bank-account")) else {
+        return;
+    };
+    let Some(python_change) = guests::or_skip(guests::load_change("python-bank-account")) else {
         return;
     };
     let rust = bank();

@@ -7,7 +7,8 @@
 //! - `panic`: a panic (a trap);
 //! - `spin`: an endless loop (stopped by fuel, or the deadline);
 //! - `hoard`: allocates 16 MiB and keeps it in the state (a memory limit, for a small one);
-//! - `unsavable`: applied, but from then on encoding the state panics (a trap in `save-state`).
+//! - `unsavable`: applied, but from then on encoding the state panics (a trap: in `save-state`
+//!   in a fold, in `reduce` in a single `reduce` call).
 //!
 //! ```
 //! use evident_guest_sdk::{view, Event, Parameters, State};

@@ -72,7 +72,8 @@ fn compress(state: &mut [u32; 8], block: &[u8; 64]) {
     }
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
     // Eight rounds per iteration, the working variables renamed instead of moved (as the sha2
-    // crate's portable code does): a loop's back edge is where a metered guest pays for fuel.
+    // crate's portable code does): a metered guest checks its fuel at every loop header, so
+    // fewer iterations mean fewer checks.
     for i in (0..64).step_by(8) {
         round!(w, i, a, b, c, d, e, f, g, h);
         round!(w, i + 1, h, a, b, c, d, e, f, g);

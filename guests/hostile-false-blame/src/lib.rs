@@ -67,7 +67,9 @@ mod component {
             Some((_, value)) if value == "last" => Lie::Last,
             Some((_, value)) if value == "overrun" => Lie::Overrun,
             Some((_, value)) if value == "beyond" => Lie::Beyond,
-            _ => Lie::First,
+            Some((_, value)) if value == "first" => Lie::First,
+            Some((_, value)) => panic!("no such lie: {value}"),
+            None => Lie::First,
         }
     }
 

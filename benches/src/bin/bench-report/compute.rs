@@ -16,7 +16,7 @@ use crate::measure::{Report, per_second, rate, time};
 pub fn measure(report: &mut Report, events: &[Event]) -> Result<()> {
     report.section("computation (hash-chain: 16 rounds of SHA-256 per event)");
     let parameters = Parameters::new();
-    let native = || {
+    let run_native = || {
         time(|| {
             let mut chains = Chains::initialize(&parameters).unwrap();
             for event in events {
@@ -43,7 +43,7 @@ pub fn measure(report: &mut Report, events: &[Event]) -> Result<()> {
     let (mut native_best, mut metered, mut unmetered) =
         (Duration::MAX, Duration::MAX, Duration::MAX);
     for _ in 0..9 {
-        native_best = native_best.min(native());
+        native_best = native_best.min(run_native());
         metered = metered.min(fold(&metered_view));
         unmetered = unmetered.min(fold(&unmetered_view));
     }

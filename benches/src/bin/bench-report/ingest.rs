@@ -106,15 +106,17 @@ fn fold_file(evident: &Path, events: &Path) -> Result<(Duration, u64)> {
     if !built.status.success() {
         bail!("evident build guests/event-counter failed");
     }
-    let component = PathBuf::from(String::from_utf8(built.stdout)?.trim());
-    let mut fastest = (Duration::MAX, 0);
+    let component = root.join(String::from_utf8(built.stdout)?.trim());
+    let mut fastest_and_peak = (Duration::MAX, 0);
     for _ in 0..3 {
         let (took, peak) = fold_once(evident, &component, events)?;
-        fastest = (fastest.0.min(took), fastest.1.max(peak));
+        fastest_and_peak = (fastest_and_peak.0.min(took), fastest_and_peak.1.max(peak));
     }
-    Ok(fastest)
+    Ok(fastest_and_peak)
 }
 
+/// One `evident fold` of `events` through `component`: how long it took, and its peak
+/// resident memory.
 fn fold_once(evident: &Path, component: &Path, events: &Path) -> Result<(Duration, u64)> {
     let started = Instant::now();
     let mut child = Command::new(evident)

@@ -1,4 +1,5 @@
-//! `evident inspect` and `evident compile`: what a component is, and artifacts that are never trusted unnamed.
+//! `evident inspect` and `evident compile`: what a component is, and whether an artifact is
+//! what this host compiles from it (checked without loading it).
 
 use super::*;
 
@@ -70,8 +71,22 @@ fn inspect_names_what_the_host_refuses() {
         .stdout(
             contains("REFUSED")
                 .and(contains("hostile:unknown-import/secrets"))
-                .and(contains("not built with an Evident SDK")),
+                .and(contains("not built with an Evident SDK"))
+                .and(contains("--wasi").not()),
         );
+    // A refused WASI import gets the hint (a Rust component for wasm32-wasip2).
+    evident()
+        .arg("inspect")
+        .arg(
+            evident_testkit::guests::component_path_for(
+                "hostile-wasi",
+                evident_build::GuestTarget::Wasip2,
+            )
+            .unwrap_or_else(|e| panic!("{e}")),
+        )
+        .assert()
+        .code(2)
+        .stdout(contains("REFUSED").and(contains("it needs WASI: check it with --wasi")));
     evident()
         .args(["inspect", "Cargo.toml"])
         .assert()

@@ -30,6 +30,9 @@ fn writes_a_flamegraph_that_names_reduce() {
     let folded = std::fs::read_to_string(output.with_extension("folded")).unwrap();
     let svg = std::fs::read_to_string(output.with_extension("svg")).unwrap();
     assert!(folded.contains("reduce"), "{folded}");
+    // Rust names are demangled, without their hash.
+    assert!(folded.contains("event_counter::"), "{folded}");
+    assert!(!folded.contains("_ZN"), "{folded}");
     assert!(svg.contains("<svg") && svg.contains("reduce"));
     let firefox: serde_json::Value =
         serde_json::from_slice(&std::fs::read(output.with_extension("json")).unwrap()).unwrap();

@@ -55,7 +55,7 @@ fn an_index_past_the_frame_in_a_batch_error_is_checked_too() {
     let failed = in_frames_of(view("hostile-false-blame"), 64)
         .fold(State::default(), &events, &parameters)
         .unwrap_err();
-    // The frame of events 192..256 blames its 71st event; the host finds event 250.
+    // The frame of events 192..256 blames index 71, past its 64 events; the host finds 250.
     assert_eq!((failed.index, failed.event_id.as_str()), (250, "e250"));
     assert_eq!(&failed.state.bytes[..], br#"{"applied":250}"#);
     assert_eq!(ErrorKind::of(&failed.source), ErrorKind::Guest);
