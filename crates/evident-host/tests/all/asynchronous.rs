@@ -90,13 +90,9 @@ fn an_async_fold_fails_where_the_sync_one_does() {
     assert_eq!(asynchronous.source.to_string(), sync.source.to_string());
 }
 
-#[test]
-fn a_runaway_async_call_yields_at_every_tick_until_its_deadline() {
-    let looping = view_with_deadlines("hostile-loop").with_limits(Limits {
-        fuel: u64::MAX,
-        deadline: Duration::from_millis(300),
-        ..Limits::default()
-    });
+/// Runs `call` on a single-threaded executor beside a task that counts how often it runs:
+/// the call's error, and how many times the other task got the thread.
+fn while_ticking<F: Future<Output = Error>>(call: impl FnOnce() -> F) -> (Error, usize) {
     let ticks = Arc::new(AtomicUsize::new(0));
     let error = block_on(async {
         let counter = ticks.clone();
@@ -107,19 +103,31 @@ fn a_runaway_async_call_yields_at_every_tick_until_its_deadline() {
                 tokio::task::yield_now().await;
             }
         });
-        let state = looping.initialize_async(&Parameters::new()).await.unwrap();
-        let error = looping
-            .reduce_async(&state, &any_event(), &Parameters::new())
-            .await
-            .unwrap_err();
+        let error = call().await;
         ticker.abort();
         error
+    });
+    (error, ticks.load(Ordering::Relaxed))
+}
+
+#[test]
+fn a_runaway_async_call_yields_at_every_tick_until_its_deadline() {
+    let looping = view_with_deadlines("hostile-loop").with_limits(Limits {
+        fuel: u64::MAX,
+        deadline: Duration::from_millis(300),
+        ..Limits::default()
+    });
+    let (error, ticks) = while_ticking(|| async {
+        let state = looping.initialize_async(&Parameters::new()).await.unwrap();
+        looping
+            .reduce_async(&state, &any_event(), &Parameters::new())
+            .await
+            .unwrap_err()
     });
     assert!(
         matches!(error, Error::DeadlineExceeded { deadline, .. } if deadline == Duration::from_millis(300)),
         "{error}"
     );
-    let ticks = ticks.load(Ordering::Relaxed);
     assert!(
         ticks >= 10,
         "the executor ran other tasks only {ticks} times"
@@ -133,28 +141,16 @@ fn without_deadlines_a_runaway_async_call_yields_as_it_burns_fuel() {
         fuel,
         ..Limits::default()
     });
-    let ticks = Arc::new(AtomicUsize::new(0));
-    let error = block_on(async {
-        let counter = ticks.clone();
-        // Runs only when the guest's call yields: the runtime has a single thread.
-        let ticker = tokio::spawn(async move {
-            loop {
-                counter.fetch_add(1, Ordering::Relaxed);
-                tokio::task::yield_now().await;
-            }
-        });
-        let error = looping
+    let (error, ticks) = while_ticking(|| async {
+        looping
             .reduce_async(&State::default(), &any_event(), &Parameters::new())
             .await
-            .unwrap_err();
-        ticker.abort();
-        error
+            .unwrap_err()
     });
     assert!(
         matches!(error, Error::FuelExhausted { limit, .. } if limit == fuel),
         "{error}"
     );
-    let ticks = ticks.load(Ordering::Relaxed);
     assert!(
         ticks >= 10,
         "the executor ran other tasks only {ticks} times"

@@ -302,39 +302,25 @@ fn every_languages_tally_emits_the_same_events_and_refusals() {
 
 #[test]
 fn hostile_go_and_c_guests_are_stopped_with_typed_errors() {
-    for name in ["go-hostile-loop", "c-hostile-loop"] {
+    let fuel: fn(&Error) -> bool = |e| matches!(e, Error::FuelExhausted { .. });
+    let memory: fn(&Error) -> bool = |e| matches!(e, Error::MemoryLimit { .. });
+    for (name, event_type, expected) in [
+        ("go-hostile-loop", "spin", fuel),
+        ("c-hostile-loop", "spin", fuel),
+        ("go-hostile-memory-bomb", "bomb", memory),
+        ("c-hostile-memory-bomb", "bomb", memory),
+    ] {
         let Some(guest) = guests::or_skip(guests::load_view(name)) else {
             continue;
         };
         let failed = guest
             .fold(
                 State::default(),
-                [Event::new("1", "/h", "spin")],
+                [Event::new("1", "/h", event_type)],
                 &Parameters::new(),
             )
             .unwrap_err();
-        assert!(
-            matches!(failed.source, Error::FuelExhausted { .. }),
-            "{name}: {}",
-            failed.source
-        );
-    }
-    for name in ["go-hostile-memory-bomb", "c-hostile-memory-bomb"] {
-        let Some(guest) = guests::or_skip(guests::load_view(name)) else {
-            continue;
-        };
-        let failed = guest
-            .fold(
-                State::default(),
-                [Event::new("1", "/h", "bomb")],
-                &Parameters::new(),
-            )
-            .unwrap_err();
-        assert!(
-            matches!(failed.source, Error::MemoryLimit { .. }),
-            "{name}: {}",
-            failed.source
-        );
+        assert!(expected(&failed.source), "{name}: {}", failed.source);
     }
     crate::assert_runtime_serves_well_behaved_guests();
 }
