@@ -5,9 +5,7 @@ use super::*;
 
 #[test]
 fn inspect_shows_world_exports_imports_sdk_and_verdict() {
-    evident()
-        .arg("inspect")
-        .arg(component("event-counter"))
+    inspect(component("event-counter"))
         .assert()
         .success()
         .stdout(
@@ -26,9 +24,7 @@ fn inspect_shows_world_exports_imports_sdk_and_verdict() {
 
 #[test]
 fn inspect_tells_which_release_of_the_wit_a_component_was_built_against() {
-    evident()
-        .arg("inspect")
-        .arg(component("event-counter-wit-0-1"))
+    inspect(component("event-counter-wit-0-1"))
         .assert()
         .success()
         .stdout(
@@ -44,9 +40,7 @@ fn inspect_checks_a_wasi_component_in_the_deny_all_mode_when_asked() {
     else {
         return;
     };
-    evident()
-        .arg("inspect")
-        .arg(&python)
+    inspect(&python)
         .assert()
         .code(2)
         .stdout(contains("it needs WASI: check it with --wasi"));
@@ -63,9 +57,7 @@ fn inspect_checks_a_wasi_component_in_the_deny_all_mode_when_asked() {
 
 #[test]
 fn inspect_names_what_the_host_refuses() {
-    evident()
-        .arg("inspect")
-        .arg(component("hostile-unknown-import"))
+    inspect(component("hostile-unknown-import"))
         .assert()
         .code(2)
         .stdout(
@@ -106,30 +98,21 @@ fn compile_makes_an_artifact_that_folds_and_inspect_sees_it() {
         .success()
         .stdout(contains("counter.cwasm"));
     let artifact = dir.path().join("counter.cwasm");
-    evident()
-        .arg("inspect")
-        .arg(&wasm)
-        .assert()
-        .success()
-        .stdout(contains(
-            "counter.cwasm is up to date: it is what this host compiles from this component",
-        ));
+    inspect(&wasm).assert().success().stdout(contains(
+        "counter.cwasm is up to date: it is what this host compiles from this component",
+    ));
     // An artifact of another component, renamed beside it, is not vouched for; nor is a
     // file that is not an artifact at all. Neither is loaded to find out.
     let other = dir.path().join("other.wasm");
     std::fs::copy(component("tally"), &other).unwrap();
     evident().arg("compile").arg(&other).assert().success();
     std::fs::rename(dir.path().join("other.cwasm"), &artifact).unwrap();
-    evident()
-        .arg("inspect")
-        .arg(&wasm)
+    inspect(&wasm)
         .assert()
         .success()
         .stdout(contains("counter.cwasm is stale or foreign"));
     std::fs::write(&artifact, b"\x7fELF and whatever a stranger put here").unwrap();
-    evident()
-        .arg("inspect")
-        .arg(&wasm)
+    inspect(&wasm)
         .assert()
         .success()
         .stdout(contains("counter.cwasm is stale or foreign"));

@@ -47,6 +47,13 @@ fn process(guest: &str, command: impl AsRef<std::ffi::OsStr>) -> Command {
     process
 }
 
+/// `evident inspect <component>`, to add options to.
+fn inspect(component: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut command = evident();
+    command.arg("inspect").arg(component);
+    command
+}
+
 /// `evident fold <guest's component> --events <events>`, to add options to.
 fn fold(guest: &str, events: impl AsRef<std::ffi::OsStr>) -> Command {
     let mut command = evident();
