@@ -11,9 +11,9 @@ use serde::de::Error as _;
 use serde::ser::SerializeMap;
 use serde_json::{Map, Value};
 
-use crate::event::{Event, SPEC_VERSION};
+use crate::event::{Event, MAX_DEPTH, MAX_EXTENSIONS, SPEC_VERSION};
 
-/// Why an event is not a valid CloudEvent; always names the attribute at fault.
+/// Why an event is not a valid CloudEvent; names the attribute at fault when one is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EventError {
     /// A required attribute is absent (or `null`).
@@ -30,6 +30,26 @@ pub enum EventError {
     /// The text is not JSON, or not a JSON object.
     #[error("not a CloudEvent in JSON: {0}")]
     NotJson(String),
+    /// The CBOR item is not a map with text keys.
+    #[error("not a CloudEvent in CBOR: {0}")]
+    NotCbor(String),
+    /// More extension attributes than [`MAX_EXTENSIONS`] allows.
+    #[error("the event has {count} extension attributes; at most {limit} are allowed")]
+    TooManyExtensions {
+        /// How many the event has.
+        count: usize,
+        /// [`MAX_EXTENSIONS`].
+        limit: usize,
+    },
+    /// Arrays and objects nest deeper than [`MAX_DEPTH`] allows.
+    #[error(
+        "the event nests arrays and objects more than {limit} levels deep (its own object \
+         counts as one)"
+    )]
+    TooDeep {
+        /// [`MAX_DEPTH`].
+        limit: usize,
+    },
 }
 
 impl EventError {
@@ -38,11 +58,14 @@ impl EventError {
         match self {
             EventError::Missing(name) => Some(name),
             EventError::Invalid { attribute, .. } => Some(attribute),
-            EventError::NotJson(_) => None,
+            EventError::NotJson(_)
+            | EventError::NotCbor(_)
+            | EventError::TooManyExtensions { .. }
+            | EventError::TooDeep { .. } => None,
         }
     }
 
-    fn invalid(attribute: &str, reason: impl Into<String>) -> Self {
+    pub(crate) fn invalid(attribute: &str, reason: impl Into<String>) -> Self {
         EventError::Invalid {
             attribute: attribute.to_owned(),
             reason: reason.into(),
@@ -50,7 +73,7 @@ impl EventError {
     }
 }
 
-const CONTEXT_ATTRIBUTES: [&str; 8] = [
+pub(crate) const CONTEXT_ATTRIBUTES: [&str; 8] = [
     "id",
     "source",
     "specversion",
@@ -60,8 +83,8 @@ const CONTEXT_ATTRIBUTES: [&str; 8] = [
     "subject",
     "time",
 ];
-const DATA: &str = "data";
-const DATA_BASE64: &str = "data_base64";
+pub(crate) const DATA: &str = "data";
+pub(crate) const DATA_BASE64: &str = "data_base64";
 
 /// Tells whether a `datacontenttype` means JSON, which is how `data` is carried in JSON.
 ///
@@ -80,15 +103,75 @@ pub fn is_json_content_type(content_type: Option<&str>) -> bool {
 }
 
 pub(crate) fn from_json_str(json: &str) -> Result<Event, EventError> {
-    if let Some(event) = crate::fast_json::parse(json) {
-        return Ok(event);
+    match crate::fast_json::parse(json) {
+        Some(event) => Ok(event),
+        None => from_json_str_general(json),
+    }
+}
+
+/// The general path: what [`from_json_str`] does when the fast path gives up, and so what it
+/// does for every input.
+pub(crate) fn from_json_str_general(json: &str) -> Result<Event, EventError> {
+    // Checked on the text first, so that any depth over the limit gives this error: parsing
+    // would refuse more than `serde_json`'s own 127 levels with an error of its own.
+    if text_nests_deeper_than(json.as_bytes(), MAX_DEPTH) {
+        return Err(EventError::TooDeep { limit: MAX_DEPTH });
     }
     let value: Value =
         serde_json::from_str(json).map_err(|e| EventError::NotJson(e.to_string()))?;
-    from_json_value(value)
+    event_from_value(value)
 }
 
+/// An event from a JSON value, checked against [`MAX_DEPTH`] like JSON text is.
 pub(crate) fn from_json_value(value: Value) -> Result<Event, EventError> {
+    if value_nests_deeper_than(&value, MAX_DEPTH) {
+        return Err(EventError::TooDeep { limit: MAX_DEPTH });
+    }
+    event_from_value(value)
+}
+
+/// Whether JSON `text` nests arrays and objects more than `levels` deep: exact for valid JSON,
+/// one pass over the bytes, nothing allocated.
+pub(crate) fn text_nests_deeper_than(text: &[u8], levels: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &byte in text {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > levels {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether `value` nests arrays and objects more than `levels` deep; recurses at most
+/// `levels + 1` calls deep, however deep the value.
+fn value_nests_deeper_than(value: &Value, levels: usize) -> bool {
+    let deeper = |child: &Value| value_nests_deeper_than(child, levels - 1);
+    match value {
+        Value::Array(items) => levels == 0 || items.iter().any(deeper),
+        Value::Object(members) => levels == 0 || members.values().any(deeper),
+        _ => false,
+    }
+}
+
+/// An event from a JSON value already known to nest no deeper than [`MAX_DEPTH`].
+fn event_from_value(value: Value) -> Result<Event, EventError> {
     let Value::Object(mut map) = value else {
         return Err(EventError::NotJson(format!(
             "expected an object, found {}",
@@ -298,6 +381,12 @@ pub(crate) fn validate(event: &Event) -> Result<(), EventError> {
     if let Some(subject) = &event.subject {
         non_empty("subject", subject)?;
     }
+    if event.extensions.len() > MAX_EXTENSIONS {
+        return Err(EventError::TooManyExtensions {
+            count: event.extensions.len(),
+            limit: MAX_EXTENSIONS,
+        });
+    }
     for name in event.extensions.keys() {
         validate_extension_name(name)?;
     }
@@ -322,13 +411,15 @@ fn has_uri_scheme(uri: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
-/// Tells whether `data` is JSON exactly as this crate writes it, so that printing it inline and
-/// parsing it back gives the same bytes; anything else is printed as `data_base64`.
+/// Tells whether `data` is JSON exactly as this crate writes it, and shallow enough to be read
+/// back inside an event ([`MAX_DEPTH`]), so that printing it inline and parsing it back gives
+/// the same bytes; anything else is printed as `data_base64`.
 fn is_canonical_json(data: &[u8]) -> bool {
-    serde_json::from_slice::<Value>(data)
-        .ok()
-        .and_then(|value| serde_json::to_vec(&value).ok())
-        .is_some_and(|canonical| canonical == data)
+    !text_nests_deeper_than(data, MAX_DEPTH - 1)
+        && serde_json::from_slice::<Value>(data)
+            .ok()
+            .and_then(|value| serde_json::to_vec(&value).ok())
+            .is_some_and(|canonical| canonical == data)
 }
 
 fn json_kind(value: &Value) -> &'static str {

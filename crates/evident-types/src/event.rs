@@ -10,6 +10,24 @@ use crate::cloudevents_json::{self, EventError};
 /// The only CloudEvents spec version this crate speaks; events naming another are refused.
 pub const SPEC_VERSION: &str = "1.0";
 
+/// The most extension attributes one event may carry, so that the cost of reading, checking and
+/// storing an event is bounded by more than its size in bytes.
+///
+/// CloudEvents sets no limit; events in practice carry a handful. Every reader (the JSON fast
+/// path, the general path, CBOR) and [`Event::validate`] refuse an event with more, with
+/// [`EventError::TooManyExtensions`].
+pub const MAX_EXTENSIONS: usize = 1024;
+
+/// How deeply arrays and objects may nest in an event read from JSON or CBOR, the event's own
+/// object counted as one level (so `data` nests at most `MAX_DEPTH - 1`), so that every reader
+/// takes the same events whatever their spacing.
+///
+/// It is well inside the 127 levels `serde_json` parses, so an event printed by
+/// [`Event::to_json`] can be read back by this crate and by any reader with that limit. Deeper
+/// input is refused with [`EventError::TooDeep`]; a built event whose `data` nests deeper is
+/// printed with that `data` as `data_base64`, which reads back to the same event.
+pub const MAX_DEPTH: usize = 64;
+
 /// A CloudEvent: what happened, where, and its payload.
 ///
 /// Fields are public so events are easy to build and match on; [`Event::validate`] (run by every
@@ -106,7 +124,8 @@ impl Event {
         })
     }
 
-    /// Checks every CloudEvents 1.0 rule and names the first attribute that breaks one.
+    /// Checks every CloudEvents 1.0 rule and names the first attribute that breaks one; also
+    /// refuses more than [`MAX_EXTENSIONS`] extension attributes.
     pub fn validate(&self) -> Result<(), EventError> {
         cloudevents_json::validate(self)
     }

@@ -4,8 +4,9 @@
 //! keeps that text as the event's `data` when it is already in the canonical form the general
 //! path would re-encode it to (compact, object keys in order, no escapes, integers), and parses
 //! the common form of `time` by hand. It gives up (`None`) on anything else (an error, an
-//! unusual form), and the general path in `cloudevents_json` then decides, so the two always
-//! agree: the same event, or the general path's error with its wording.
+//! unusual form, more than [`MAX_EXTENSIONS`] extension members, `data` nesting deeper than
+//! [`MAX_DEPTH`] allows), and the general path in `cloudevents_json` then decides, so the two
+//! always agree: the same event, or the general path's error with its wording.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -13,11 +14,11 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use bytes::Bytes;
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
-use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::de::{Deserializer, Error as _, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::cloudevents_json::{self, is_json_content_type};
-use crate::event::{Event, SPEC_VERSION};
+use crate::event::{Event, MAX_DEPTH, MAX_EXTENSIONS, SPEC_VERSION};
 
 /// The event in `text`, if the fast path can tell exactly what the general path would make of
 /// it; `None` otherwise (including every invalid event).
@@ -78,8 +79,9 @@ struct Fields<'a> {
     time: Option<Cow<'a, str>>,
     data: Option<&'a RawValue>,
     data_base64: Option<Cow<'a, str>>,
-    /// Every other member: an extension attribute, its value still JSON.
-    extensions: Vec<(Cow<'a, str>, &'a RawValue)>,
+    /// Every other member: an extension attribute, its value still JSON; a name given twice
+    /// keeps its last value, as in the general path's map.
+    extensions: BTreeMap<Cow<'a, str>, &'a RawValue>,
 }
 
 impl<'de> serde::Deserialize<'de> for Fields<'de> {
@@ -118,8 +120,12 @@ impl<'de> Visitor<'de> for FieldsVisitor {
                 }
                 _ => {
                     let raw: &'de RawValue = map.next_value()?;
-                    fields.extensions.retain(|(name, _)| *name != key);
-                    fields.extensions.push((key, raw));
+                    fields.extensions.insert(key, raw);
+                    if fields.extensions.len() > MAX_EXTENSIONS {
+                        // Perhaps too many (a `null` one is no extension): the general path
+                        // counts and says.
+                        return Err(A::Error::custom("too many extension members"));
+                    }
                     continue;
                 }
             };
@@ -138,7 +144,8 @@ fn data(raw: &RawValue, content_type: Option<&str>) -> Option<Bytes> {
         let text: Cow<'_, str> = serde_json::from_str(text).ok()?;
         return Some(Bytes::from(text.into_owned()));
     }
-    if is_canonical(text.as_bytes()) {
+    // The event's own object is one level of `MAX_DEPTH`.
+    if is_canonical(text.as_bytes(), MAX_DEPTH - 1) {
         Some(Bytes::copy_from_slice(text.as_bytes()))
     } else {
         None
@@ -163,8 +170,9 @@ fn extension_value(raw: &RawValue) -> Option<Option<String>> {
 
 /// Whether valid JSON `text` is exactly what `serde_json` would print for it: no whitespace,
 /// object keys strictly increasing (byte order, as its map sorts them), strings without
-/// escapes, numbers plain integers of at most 18 digits (never `-0`).
-fn is_canonical(text: &[u8]) -> bool {
+/// escapes, numbers plain integers of at most 18 digits (never `-0`); and nesting arrays and
+/// objects at most `max_depth` deep.
+fn is_canonical(text: &[u8], max_depth: usize) -> bool {
     /// An open container: whether it is an object, and where its last key was.
     struct Open {
         object: bool,
@@ -176,6 +184,9 @@ fn is_canonical(text: &[u8]) -> bool {
     while i < text.len() {
         match text[i] {
             byte @ (b'{' | b'[') => {
+                if open.len() == max_depth {
+                    return false;
+                }
                 open.push(Open {
                     object: byte == b'{',
                     last_key: None,
@@ -292,7 +303,10 @@ fn fast_time(b: &[u8]) -> Option<DateTime<FixedOffset>> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::cloudevents_json::EventError;
 
     #[test]
     fn canonical_json_is_what_serde_json_prints() {
@@ -305,7 +319,7 @@ mod tests {
             r#"{"a":{"b":null},"c":false}"#,
             r#"[{"b":1},{"a":1,"c":[2,1]}]"#,
         ] {
-            assert!(is_canonical(text.as_bytes()), "{text}");
+            assert!(is_canonical(text.as_bytes(), MAX_DEPTH), "{text}");
             let value: serde_json::Value = serde_json::from_str(text).unwrap();
             assert_eq!(serde_json::to_string(&value).unwrap(), text);
         }
@@ -323,7 +337,7 @@ mod tests {
         ] {
             // Not taken as it is: either serde_json prints it otherwise, or (floats) the check
             // does not try to tell.
-            assert!(!is_canonical(text.as_bytes()), "{text}");
+            assert!(!is_canonical(text.as_bytes(), MAX_DEPTH), "{text}");
         }
     }
 
@@ -493,11 +507,7 @@ mod tests {
         let mut fast = 0;
         for _ in 0..20_000 {
             let text = event_text(&mut bits);
-            let general = serde_json::from_str::<serde_json::Value>(&text)
-                .map_err(|e| e.to_string())
-                .and_then(|value| {
-                    cloudevents_json::from_json_value(value).map_err(|e| e.to_string())
-                });
+            let general = cloudevents_json::from_json_str_general(&text);
             if let Some(event) = parse(&text) {
                 fast += 1;
                 let general = general
@@ -544,5 +554,177 @@ mod tests {
         ] {
             assert_eq!(fast_time(text.as_bytes()), None, "{text}");
         }
+    }
+
+    /// Arrays and objects `depth` deep around `leaf`, each level an array or a one-member
+    /// object as the bits of `kinds` say, with `sp` between tokens.
+    fn nested(depth: usize, kinds: u64, leaf: &str, sp: &str) -> String {
+        let mut text = leaf.to_owned();
+        for level in 0..depth {
+            text = if kinds >> (level % 64) & 1 == 0 {
+                format!("[{sp}{text}{sp}]")
+            } else {
+                format!("{{{sp}\"k\"{sp}:{sp}{text}{sp}}}")
+            };
+        }
+        text
+    }
+
+    /// One generated event, written with `sp` between the tokens of its object and `data_sp`
+    /// between those of the nested value.
+    #[derive(Debug, Clone)]
+    struct Case {
+        depth: usize,
+        kinds: u64,
+        leaf: &'static str,
+        /// Where the nested value goes: `data`, an extension, or `data` and `id` left out.
+        place: usize,
+        content_type: Option<&'static str>,
+        sp: &'static str,
+        data_sp: &'static str,
+    }
+
+    impl Case {
+        fn text(&self, sp: &str, data_sp: &str) -> String {
+            let value = nested(self.depth, self.kinds, self.leaf, data_sp);
+            let mut members = vec![
+                r#""specversion":"1.0""#.to_owned(),
+                r#""source":"/s""#.to_owned(),
+                r#""type":"t""#.to_owned(),
+            ];
+            match self.place {
+                0 => members.extend([r#""id":"1""#.to_owned(), format!(r#""data":{value}"#)]),
+                1 => members.extend([r#""id":"1""#.to_owned(), format!(r#""ext":{value}"#)]),
+                _ => members.push(format!(r#""data":{value}"#)),
+            }
+            if let Some(content_type) = self.content_type {
+                members.push(format!(r#""datacontenttype":"{content_type}""#));
+            }
+            let members: Vec<String> = members
+                .into_iter()
+                .map(|member| member.replacen(':', &format!("{sp}:{sp}"), 1))
+                .collect();
+            format!("{{{sp}{}{sp}}}", members.join(&format!("{sp},{sp}")))
+        }
+    }
+
+    fn case() -> impl Strategy<Value = Case> {
+        let depth = prop_oneof![
+            0..=4usize,
+            (MAX_DEPTH - 3)..=(MAX_DEPTH + 2),
+            124..=130usize,
+            Just(300usize),
+        ];
+        let leaf = prop::sample::select(vec![
+            "1",
+            "-7",
+            "1.5",
+            "null",
+            "true",
+            r#""x""#,
+            r#""a\"]}[{""#,
+            "[]",
+            "{}",
+        ]);
+        let spacing = prop::sample::select(vec!["", "", " ", "\n", "\t ", "\r\n"]);
+        let content_type =
+            prop::sample::select(vec![None, Some("application/json"), Some("text/plain")]);
+        (
+            depth,
+            any::<u64>(),
+            leaf,
+            prop_oneof![4 => Just(0usize), 1 => Just(1usize), 1 => Just(2usize)],
+            content_type,
+            spacing.clone(),
+            spacing,
+        )
+            .prop_map(
+                |(depth, kinds, leaf, place, content_type, sp, data_sp)| Case {
+                    depth,
+                    kinds,
+                    leaf,
+                    place,
+                    content_type,
+                    sp,
+                    data_sp,
+                },
+            )
+    }
+
+    proptest! {
+        /// Issue 24, item 8: whatever the nesting and the spacing, the fast path gives the
+        /// general path's event or nothing, parsing gives the general path's result (event or
+        /// error), spacing changes nothing, and `serde_json`'s own reading of an `Event` takes
+        /// the same events.
+        #[test]
+        fn both_paths_take_the_same_events_at_any_depth_and_spacing(case in case()) {
+            let spaced = case.text(case.sp, case.data_sp);
+            let compact = case.text("", "");
+            let general = cloudevents_json::from_json_str_general(&spaced);
+            if let Some(event) = parse(&spaced) {
+                prop_assert_eq!(Ok(&event), general.as_ref(), "{}", spaced);
+            }
+            let parsed = cloudevents_json::from_json_str(&spaced);
+            prop_assert_eq!(&parsed, &general, "{}", spaced);
+            prop_assert_eq!(&parsed, &cloudevents_json::from_json_str(&compact), "{}", spaced);
+            let through_serde = serde_json::from_str::<Event>(&spaced).ok();
+            prop_assert_eq!(parsed.as_ref().ok(), through_serde.as_ref(), "{}", spaced);
+            // The rule itself: `MAX_DEPTH` levels with the event's own object, and no deeper.
+            let depth = 1 + case.depth + usize::from(matches!(case.leaf, "[]" | "{}"));
+            if depth > MAX_DEPTH {
+                prop_assert_eq!(parsed, Err(EventError::TooDeep { limit: MAX_DEPTH }));
+            } else if case.place == 0 {
+                let event = parsed.map_err(|e| TestCaseError::fail(format!("{spaced}: {e}")))?;
+                prop_assert_eq!(event.to_json().parse::<Event>(), Ok(event));
+            }
+        }
+    }
+
+    #[test]
+    fn data_is_taken_to_the_depth_limit_and_refused_beyond_it_however_spaced() {
+        let event = |data: &str| {
+            format!(r#"{{"specversion":"1.0","id":"1","source":"/s","type":"t","data":{data}}}"#)
+        };
+        for sp in ["", " "] {
+            let deepest = event(&nested(MAX_DEPTH - 1, 0, "1", sp));
+            let event_ = cloudevents_json::from_json_str(&deepest).unwrap();
+            assert_eq!(
+                Ok(&event_),
+                cloudevents_json::from_json_str_general(&deepest).as_ref()
+            );
+            for depth in [MAX_DEPTH, 126, 127, 128, 1000] {
+                let text = event(&nested(depth, 0, "1", sp));
+                assert_eq!(parse(&text), None, "{text}");
+                assert_eq!(
+                    cloudevents_json::from_json_str(&text),
+                    Err(EventError::TooDeep { limit: MAX_DEPTH }),
+                    "{text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_depth_scan_skips_brackets_in_strings() {
+        use cloudevents_json::text_nests_deeper_than as deeper;
+        assert!(!deeper(br#"[["[[[[", "\"[[[["]]"#, 2));
+        assert!(deeper(br#"[["]]]]\\", [1]]]"#, 2));
+        assert!(!deeper(br#"{"a":{"b":1},"c":[]}"#, 2));
+        assert!(deeper(br#"{"a":{"b":[]}}"#, 2));
+    }
+
+    #[test]
+    fn extension_members_given_twice_keep_the_last_value_on_both_paths() {
+        let text = concat!(
+            r#"{"specversion":"1.0","id":"1","source":"/s","type":"t","#,
+            r#""a":"1","b":"2","a":"3","b":null}"#
+        );
+        let event = parse(text).expect("the fast path takes it");
+        assert_eq!(
+            Ok(&event),
+            cloudevents_json::from_json_str_general(text).as_ref()
+        );
+        assert_eq!(event.extensions.len(), 1);
+        assert_eq!(event.extensions["a"], "3");
     }
 }

@@ -1,4 +1,5 @@
-//! States and commands as JSON, for people and tests: JSON as is, CBOR converted.
+//! States and commands as JSON, for people and tests: JSON as is, CBOR converted (and the
+//! conversion [`crate::Event::from_cbor`] uses for `data`).
 
 use crate::payload::{State, content_type};
 
@@ -16,11 +17,29 @@ impl State {
     }
 }
 
-/// CBOR as JSON: byte strings become base64, non-string map keys their JSON text, tags vanish.
+/// CBOR as JSON, for reading a CBOR state or an event's CBOR `data` (see [`Event::from_cbor`]):
+///
+/// - an integer becomes a JSON number if it fits in an `i64` or a `u64`, and its decimal text
+///   (a JSON string) otherwise;
+/// - a byte string becomes its standard base64 text, with padding (a JSON string);
+/// - a float becomes a JSON number, except NaN and the infinities, which become `null`;
+/// - a text string, a boolean and `null` stay what they are; `undefined` becomes `null` (the
+///   CBOR decoder does not tell the two apart);
+/// - a tag is dropped and the value it tags converted;
+/// - an array becomes an array; a map becomes an object whose keys are text keys as they are
+///   and other keys converted and printed as JSON (`1` becomes `"1"`), the last of two equal
+///   keys winning.
+///
+/// [`Event::from_cbor`]: crate::Event::from_cbor
 pub fn cbor_to_json(value: ciborium::Value) -> serde_json::Value {
     use base64::Engine as _;
     use ciborium::Value as Cbor;
     use serde_json::Value as Json;
+    let mut value = value;
+    // A loop, not a call per tag: a chain of tags is not a reason to use the stack.
+    while let Cbor::Tag(_, inner) = value {
+        value = *inner;
+    }
     match value {
         Cbor::Integer(i) => {
             let i = i128::from(i);
@@ -33,7 +52,6 @@ pub fn cbor_to_json(value: ciborium::Value) -> serde_json::Value {
         Cbor::Float(f) => serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number),
         Cbor::Text(text) => Json::String(text),
         Cbor::Bool(b) => Json::Bool(b),
-        Cbor::Tag(_, inner) => cbor_to_json(*inner),
         Cbor::Array(items) => Json::Array(items.into_iter().map(cbor_to_json).collect()),
         Cbor::Map(entries) => Json::Object(
             entries
@@ -47,6 +65,7 @@ pub fn cbor_to_json(value: ciborium::Value) -> serde_json::Value {
                 })
                 .collect(),
         ),
+        // `Null`, and whatever a later `ciborium` adds.
         _ => Json::Null,
     }
 }

@@ -22,6 +22,7 @@
 //! # Ok::<(), evident_types::EventError>(())
 //! ```
 
+mod cbor_event;
 mod cloudevents_json;
 mod event;
 mod event_ref;
@@ -33,9 +34,12 @@ mod payload;
 mod wire;
 
 pub use cloudevents_json::{EventError, is_json_content_type};
-pub use event::{Event, SPEC_VERSION};
+pub use event::{Event, MAX_DEPTH, MAX_EXTENSIONS, SPEC_VERSION};
 pub use event_ref::{EventRef, Extensions};
-pub use json_lines::{JsonLines, JsonLinesError, JsonLinesErrorKind, read_json_lines};
+pub use json_lines::{
+    DEFAULT_MAX_LINE_BYTES, JsonLines, JsonLinesError, JsonLinesErrorKind, LineRead,
+    read_bounded_line, read_json_lines,
+};
 pub use json_view::cbor_to_json;
 pub use payload::{Command, GuestError, Parameters, State, content_type};
 pub use wire::WireEvent;
