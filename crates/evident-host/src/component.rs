@@ -77,7 +77,7 @@ pub(crate) struct Prepared {
     pub(crate) pre: InstancePre<StoreData>,
     /// The interface it exports as its kind, and that interface's release.
     pub(crate) interface: Interface,
-    /// Whether it calls `frame-progress.begin-event`, so frames are metered event by event.
+    /// Whether it calls `frame-progress.begin-event`, so a failed frame names the event it was at.
     pub(crate) meters_events: bool,
 }
 
@@ -273,8 +273,11 @@ pub(crate) struct Handle<E> {
     pub(crate) exports: E,
     /// The `evident:db` release the component was built against.
     pub(crate) wit_version: &'static str,
-    /// Whether frames are metered event by event (the component calls `begin-event`).
+    /// Whether the component reports which event of a frame it is at (it calls `begin-event`).
     pub(crate) meters_events: bool,
+    /// Whether it runs in the deny-all WASI mode, whose stdout and stderr writes are charged.
+    #[cfg(feature = "wasi")]
+    pub(crate) wasi: bool,
     pub(crate) limits: Limits,
     /// Shared by every clone: they are the same component.
     pub(crate) metrics: Arc<Metrics>,
@@ -331,6 +334,8 @@ impl<E> Handle<E> {
             exports,
             wit_version: prepared.interface.version,
             meters_events: prepared.meters_events,
+            #[cfg(feature = "wasi")]
+            wasi: kind.wasi,
             limits: runtime.config().limits,
             metrics: Arc::default(),
             #[cfg(feature = "profiling")]
@@ -367,7 +372,7 @@ impl<E> Handle<E> {
         events: u32,
     ) -> Result<(), Error> {
         self.metrics.count_guest_call();
-        store::arm(store, site, mode, Some((events, self.meters_events)))
+        store::arm(store, site, mode, Some(events))
     }
 
     /// What the last call on `store` used.
@@ -412,6 +417,10 @@ impl<E> Handle<E> {
         #[cfg(feature = "profiling")]
         {
             store.data_mut().meter.profiler = self.profiler.clone();
+        }
+        #[cfg(feature = "wasi")]
+        if self.wasi {
+            crate::wasi::charge_writes(&mut store);
         }
         store::arm(&mut store, site, mode, None)?;
         let instance = match mode {

@@ -45,7 +45,8 @@ pub struct RuntimeConfig {
     pub fuel_metering: bool,
     /// Advances the epoch and enforces [`Limits::deadline`], a wall-clock safety net on top of
     /// fuel. Off by default: fuel alone bounds the time of every call (bulk memory operations
-    /// are charged per byte, `memory.grow` per page, log calls per call and per byte), and the
+    /// are charged per byte, `memory.grow` per page, every host import and WASI write per call
+    /// and per byte), and the
     /// epoch check Wasmtime compiles into every function and loop costs a fold several percent.
     /// Turn it on for a hard wall-clock bound anyway (say, for host functions an embedder adds
     /// that are slow for their fuel), or to sample a guest with a profiler, which runs at every

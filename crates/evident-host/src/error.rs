@@ -1,5 +1,6 @@
 //! The one error type of the host, and how Wasmtime's errors map onto it.
 
+use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -230,8 +231,15 @@ impl Error {
 
 /// A fold that stopped at an event: which one, why, the state before it, and what the fold
 /// used, the failed calls included.
+///
+/// The event, the error and the state are what one `reduce` per event gives, however the fold
+/// framed its events; when the failed frame said otherwise, [`FoldError::frame_disagreement`]
+/// keeps what it said.
 #[derive(thiserror::Error)]
-#[error("fold stopped at event {index} (id {event_id:?}): {source}")]
+#[error(
+    "fold stopped at event {index} (id {event_id:?}): {source}{}",
+    frame_said(frame_disagreement.as_deref())
+)]
 pub struct FoldError {
     /// The 0-based position of the failing event in the input; as many events were applied
     /// before it.
@@ -247,6 +255,35 @@ pub struct FoldError {
     pub fuel_consumed: u64,
     /// The largest any instance of the fold grew its linear memory to.
     pub peak_memory_bytes: usize,
+    /// What the failed frame said, when one `reduce` per event found otherwise: another event
+    /// blamed, or another kind of failure.
+    pub frame_disagreement: Option<Box<FrameDisagreement>>,
+}
+
+fn frame_said(disagreement: Option<&FrameDisagreement>) -> String {
+    disagreement
+        .map(|said| {
+            format!(" (as one `reduce` per event finds; in frames the view said otherwise: {said})")
+        })
+        .unwrap_or_default()
+}
+
+/// What a failed frame said that one `reduce` per event did not confirm: kept to tell what
+/// happened, never the outcome (which is the one of one `reduce` per event).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the frame of events {}..{} failed{}: {error}",
+    frame.start,
+    frame.end,
+    blamed.map(|event| format!(" at event {event}")).unwrap_or_default()
+)]
+pub struct FrameDisagreement {
+    /// The positions in the fold of the frame's events.
+    pub frame: Range<usize>,
+    /// The event it blamed (its position in the fold), if it named one.
+    pub blamed: Option<usize>,
+    /// How it failed.
+    pub error: Error,
 }
 
 impl std::fmt::Debug for FoldError {
@@ -266,6 +303,7 @@ impl std::fmt::Debug for FoldError {
             .field("source", &self.source)
             .field("fuel_consumed", &self.fuel_consumed)
             .field("peak_memory_bytes", &self.peak_memory_bytes)
+            .field("frame_disagreement", &self.frame_disagreement)
             .finish()
     }
 }

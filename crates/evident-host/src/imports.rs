@@ -1,6 +1,7 @@
 //! What the host grants a component: `logging` (every release), and from 0.3.0 `refusal` and
 //! `frame-progress`. Nothing else is linked, so anything else a component imports fails the
-//! load-time check.
+//! load-time check. Every call of an import is charged to the calling guest's fuel:
+//! [`FUEL_PER_HOST_CALL`], and one unit per byte it hands the host.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -61,9 +62,19 @@ impl LineBudget {
     }
 }
 
-/// Fuel a `log` call costs, besides one unit per byte of its message: what it costs the host is
-/// charged to the guest, so a guest cannot burn host time cheaply in fuel.
-pub const FUEL_PER_LOG_CALL: u64 = 1_000;
+/// Fuel every call of a host import costs (`log`, `refuse`, `begin-event`, and in the WASI mode
+/// each write to stdout or stderr), besides one unit per byte it hands the host: what it costs
+/// the host is charged to the guest, so a guest cannot burn host time cheaply in fuel.
+pub const FUEL_PER_HOST_CALL: u64 = 1_000;
+
+/// Fuel a `log` call costs, besides one unit per byte of its message: [`FUEL_PER_HOST_CALL`],
+/// as for every import.
+pub const FUEL_PER_LOG_CALL: u64 = FUEL_PER_HOST_CALL;
+
+/// The fuel a host call handing the host `bytes` bytes costs.
+pub(crate) fn host_call_cost(bytes: usize) -> u64 {
+    FUEL_PER_HOST_CALL.saturating_add(u64::try_from(bytes).unwrap_or(u64::MAX))
+}
 
 /// Links every import of every served release: `logging` and the type-only `types` since 0.1.0
 /// (a release never changes an interface, so one host function serves them all), `refusal` and
@@ -77,8 +88,7 @@ pub(crate) fn link(linker: &mut Linker<StoreData>) -> wasmtime::Result<()> {
                 "log",
                 |mut store: StoreContextMut<'_, StoreData>,
                  (level, message): (LogLevel, String)| {
-                    let cost = FUEL_PER_LOG_CALL.saturating_add(message.len() as u64);
-                    store::charge_fuel(&mut store, cost)?;
+                    store::charge_fuel(&mut store, host_call_cost(message.len()))?;
                     log(store.data_mut(), level, message);
                     Ok(())
                 },
@@ -89,6 +99,10 @@ pub(crate) fn link(linker: &mut Linker<StoreData>) -> wasmtime::Result<()> {
                 .func_wrap(
                     "refuse",
                     |mut store: StoreContextMut<'_, StoreData>, (error,): (wit::Error,)| {
+                        let bytes = error.code.len()
+                            + error.message.len()
+                            + error.details.as_ref().map_or(0, Vec::len);
+                        store::charge_fuel(&mut store, host_call_cost(bytes))?;
                         store.data_mut().refusal = Some(GuestError {
                             code: error.code,
                             message: error.message,

@@ -47,8 +47,10 @@ pub use change::StateChange;
 pub use component::WIT_VERSIONS;
 pub use config::{AddressSpace, FUEL_PER_ASYNC_YIELD, FUEL_PER_GROWN_PAGE, RuntimeConfig};
 pub use decider::{DecideError, Decider, Decision, Snapshot};
-pub use error::{Error, FoldError, TrapCode};
-pub use imports::{FUEL_PER_LOG_CALL, MAX_LOG_LINE_BYTES, MAX_LOG_LINES_PER_CALL};
+pub use error::{Error, FoldError, FrameDisagreement, TrapCode};
+pub use imports::{
+    FUEL_PER_HOST_CALL, FUEL_PER_LOG_CALL, MAX_LOG_LINE_BYTES, MAX_LOG_LINES_PER_CALL,
+};
 pub use limits::Limits;
 pub use metrics::{ErrorKind, LATENCY_BUCKETS, LatencySnapshot, MetricsSnapshot};
 #[cfg(feature = "profiling")]

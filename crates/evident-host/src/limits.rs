@@ -14,15 +14,16 @@ pub struct Limits {
     /// 50,000. The default runs out in well under a second, so fuel, not the deadline, stops a
     /// runaway guest and the outcome replays identically.
     ///
-    /// In a fold this is fuel **per event**, however the events are framed: a view that reports
-    /// progress (`frame-progress.begin-event`, as every SDK's does) gets a fresh tank for each
-    /// event of a frame; one that does not gets the frame's events times this for the frame,
-    /// and a frame that fails is replayed one event per call, so the event that fails, and the
+    /// In a fold this is fuel **per event**, however the events are framed: a frame of events
+    /// runs under one call's fuel as a whole (whatever the guest reports with
+    /// `frame-progress.begin-event`), so no event in it can use more, and a frame that runs out
+    /// is replayed one `reduce` per event, each with this much, so the event that fails, and the
     /// error, are those of a fold of one `reduce` per event.
     pub fuel: u64,
-    /// Wall-clock time per call (per event in a fold, as for [`Limits::fuel`]), enforced to
-    /// within one epoch tick when the runtime keeps epoch deadlines
-    /// ([`crate::RuntimeConfig::epoch_deadlines`], off by default); otherwise not enforced.
+    /// Wall-clock time per call, enforced to within one epoch tick when the runtime keeps epoch
+    /// deadlines ([`crate::RuntimeConfig::epoch_deadlines`], off by default); otherwise not
+    /// enforced. In a fold, as for [`Limits::fuel`], a frame gets one call's deadline as a
+    /// whole, and a frame that runs past it is replayed one `reduce` per event.
     pub deadline: Duration,
     /// Largest linear memory a component may grow to, in bytes.
     pub memory_bytes: usize,

@@ -26,15 +26,25 @@ pub(crate) struct StoreData {
     /// The deny-all WASI state, for components loaded in WASI mode; made on first use.
     #[cfg(feature = "wasi")]
     pub(crate) wasi: Option<Box<crate::wasi::DenyAll>>,
+    /// The fuel the component's stdout and stderr writes owe (WASI mode), charged as each
+    /// write returns to the guest.
+    #[cfg(feature = "wasi")]
+    pub(crate) write_charges: crate::wasi::WriteCharges,
 }
 
 /// The fuel and deadline of the call a store is armed for, and the events of the frame it
 /// applies, if any (see `frame-progress` in the WIT).
+///
+/// A call that applies a frame gets the fuel and the deadline of one call for the whole frame,
+/// whatever the guest reports: `begin-event` counts the events begun (so the host knows which
+/// one was running when a limit stopped the frame) and gives each its own log lines, but
+/// refills nothing. So no event of a frame can use more than one call's fuel or time; a frame
+/// that runs out is replayed one `reduce` per event, each call with those limits of its own.
 pub(crate) struct Meter {
     metering: Metering,
-    /// Fuel one call (or one event of a frame) gets.
+    /// Fuel one call (or one frame) gets.
     fuel: u64,
-    /// Epoch ticks one call (or one event of a frame) gets.
+    /// Epoch ticks one call (or one frame) gets.
     deadline_ticks: u64,
     /// For a deadline kept by a callback at every tick (to yield to an async executor, or to
     /// sample for a profiler): the ticks left before the call traps, and whether ticks yield.
@@ -46,10 +56,8 @@ pub(crate) struct Meter {
     frame_events: u32,
     /// `begin-event` calls in the current frame.
     pub(crate) events_begun: u32,
-    /// The fuel the tank was last filled with.
+    /// The fuel the current call was given.
     tank: u64,
-    /// Fuel used in this call before the tank was last refilled (by `begin-event`).
-    fuel_banked: u64,
     /// Whether the store has made an async call (or was instantiated for one): Wasmtime may
     /// then refuse it synchronous calls (it does once the store yields as it burns fuel, or was
     /// instantiated asynchronously).
@@ -113,12 +121,13 @@ pub(crate) fn new_store(
                 frame_events: 0,
                 events_begun: 0,
                 tank: 0,
-                fuel_banked: 0,
                 #[cfg(feature = "async")]
                 async_only: false,
             },
             #[cfg(feature = "wasi")]
             wasi: None,
+            #[cfg(feature = "wasi")]
+            write_charges: Default::default(),
         },
     );
     store.limiter(|data| &mut data.limiter);
@@ -137,28 +146,19 @@ pub(crate) fn peak_memory_bytes(store: &Store<StoreData>) -> usize {
     store.data().limiter.peak_memory_bytes
 }
 
-/// Gives the store a fresh fuel tank and deadline for the next call, made as `mode` says; a call
-/// that applies a frame of `frame_events` events gets them per event when the component meters
-/// events (`frame-progress`), and `frame_events` times one call's otherwise.
+/// Gives the store a fresh fuel tank and deadline for the next call, made as `mode` says: one
+/// call's, also for a call that applies a frame of `frame_events` events (see [`Meter`]).
 pub(crate) fn arm(
     store: &mut Store<StoreData>,
     site: CallSite<'_>,
     mode: Mode,
-    frame: Option<(u32, bool)>,
+    frame_events: Option<u32>,
 ) -> Result<(), Error> {
     let meter = &mut store.data_mut().meter;
     let metering = meter.metering;
-    let (events, per_event) = frame.unwrap_or((0, false));
-    let times = if per_event {
-        1
-    } else {
-        u64::from(events.max(1))
-    };
-    meter.frame_events = events;
+    meter.frame_events = frame_events.unwrap_or(0);
     meter.events_begun = 0;
-    meter.fuel_banked = 0;
-    let fuel = meter.fuel.saturating_mul(times);
-    let ticks = meter.deadline_ticks.saturating_mul(times);
+    let (fuel, ticks) = (meter.fuel, meter.deadline_ticks);
     meter.tank = fuel;
     #[cfg(feature = "async")]
     if mode == Mode::Async {
@@ -180,6 +180,8 @@ pub(crate) fn arm(
     data.last_error_log = None;
     data.log_lines.reset();
     data.refusal = None;
+    #[cfg(feature = "wasi")]
+    data.write_charges.clear();
     Ok(())
 }
 
@@ -248,8 +250,9 @@ fn arm_deadline(store: &mut Store<StoreData>, mode: Mode, ticks: u64) {
     }
 }
 
-/// `frame-progress.begin-event`: the next event of the frame starts, with one call's fuel and
-/// deadline of its own.
+/// `frame-progress.begin-event`: the next event of the frame starts. It is counted (the
+/// evidence of which event a failed frame was at) and gets its own log lines; the fuel and the
+/// deadline stay the frame's (see [`Meter`]). Charged as any host call.
 pub(crate) fn begin_event(
     mut store: wasmtime::StoreContextMut<'_, StoreData>,
 ) -> wasmtime::Result<()> {
@@ -261,34 +264,19 @@ pub(crate) fn begin_event(
         .into());
     }
     meter.events_begun += 1;
-    let (metering, fuel, ticks) = (meter.metering, meter.fuel, meter.deadline_ticks);
+    charge_fuel(&mut store, crate::imports::FUEL_PER_HOST_CALL)?;
     store.data().log_lines.reset();
-    if metering.fuel {
-        let left = store.get_fuel()?;
-        let meter = &mut store.data_mut().meter;
-        meter.fuel_banked += meter.tank.saturating_sub(left);
-        meter.tank = fuel;
-        store.set_fuel(fuel)?;
-    }
-    if metering.epoch_tick.is_some() {
-        if let Some((left, _)) = &mut store.data_mut().meter.counted {
-            *left = ticks;
-            store.set_epoch_deadline(1);
-            return Ok(());
-        }
-        store.set_epoch_deadline(ticks);
-    }
     Ok(())
 }
 
-/// Fuel the last call on `store` used, across every refill (0 when fuel is not metered).
+/// Fuel the last call on `store` used (0 when fuel is not metered).
 pub(crate) fn fuel_used(store: &Store<StoreData>) -> u64 {
     let meter = &store.data().meter;
     if !meter.metering.fuel {
         return 0;
     }
     let left = store.get_fuel().unwrap_or(0);
-    meter.fuel_banked + meter.tank.saturating_sub(left)
+    meter.tank.saturating_sub(left)
 }
 
 /// A guest broke the rules of an import it called; the call fails with this.

@@ -5,7 +5,9 @@
 //! - no preopened directory: every path fails to open;
 //! - no network: TCP, UDP and name lookups are refused, every address check says no;
 //! - no environment variables, no arguments, an empty stdin;
-//! - stdout and stderr become the component's log lines (target `evident::guest`);
+//! - stdout and stderr become the component's log lines (target `evident::guest`), each write
+//!   charged to the guest's fuel as a host call is ([`crate::FUEL_PER_HOST_CALL`] and one unit
+//!   per byte);
 //! - clocks are pinned: wall and monotonic time start at the Unix epoch and advance by one
 //!   microsecond per reading, so replaying a call reads the same times;
 //! - randomness is a fixed byte stream, the same for every instance, so replays draw the
@@ -29,7 +31,7 @@ use wasmtime_wasi::{
     WasiCtxView, WasiView,
 };
 
-use crate::imports::{Admitted, LineBudget, MAX_LOG_LINE_BYTES};
+use crate::imports::{Admitted, LineBudget, MAX_LOG_LINE_BYTES, host_call_cost};
 use crate::store::StoreData;
 
 /// The WASI state of one store.
@@ -39,11 +41,11 @@ pub(crate) struct DenyAll {
 }
 
 impl DenyAll {
-    fn new(component: &Arc<str>, lines: &LineBudget) -> Self {
+    fn new(component: &Arc<str>, lines: &LineBudget, charges: &WriteCharges) -> Self {
         let mut builder = WasiCtxBuilder::new();
         builder
-            .stdout(GuestOutput::new(component, "stdout", lines))
-            .stderr(GuestOutput::new(component, "stderr", lines))
+            .stdout(GuestOutput::new(component, "stdout", lines, charges))
+            .stderr(GuestOutput::new(component, "stderr", lines, charges))
             .wall_clock(PinnedClock::default())
             .monotonic_clock(PinnedClock::default())
             .secure_random(Deterministic::new(RANDOM_BYTES.to_vec()))
@@ -63,14 +65,61 @@ impl DenyAll {
 impl WasiView for StoreData {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         // Made on first use: stores of components without WASI imports never build one.
-        let wasi = self
-            .wasi
-            .get_or_insert_with(|| Box::new(DenyAll::new(&self.component, &self.log_lines)));
+        let wasi = self.wasi.get_or_insert_with(|| {
+            Box::new(DenyAll::new(
+                &self.component,
+                &self.log_lines,
+                &self.write_charges,
+            ))
+        });
         WasiCtxView {
             ctx: &mut wasi.ctx,
             table: &mut wasi.table,
         }
     }
+}
+
+/// The fuel a component's writes to stdout and stderr owe: added by the streams, which have no
+/// store to charge, and charged to the call by [`charge_writes`]'s hook as each host call
+/// returns to the guest.
+#[derive(Clone, Default)]
+pub(crate) struct WriteCharges(Arc<AtomicU64>);
+
+impl WriteCharges {
+    /// A write of `bytes` bytes: a host call and its bytes.
+    fn add(&self, bytes: usize) {
+        let cost = host_call_cost(bytes);
+        let _ = self
+            .0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |owed| {
+                Some(owed.saturating_add(cost))
+            });
+    }
+
+    /// What is owed, now settled.
+    fn take(&self) -> u64 {
+        self.0.swap(0, Ordering::Relaxed)
+    }
+
+    /// A new call starts owing nothing.
+    pub(crate) fn clear(&self) {
+        self.0.store(0, Ordering::Relaxed);
+    }
+}
+
+/// Makes the calls on `store` pay for their stdout and stderr writes: every host call that
+/// returns to the guest first charges the fuel its writes owe, and one without that much fuel
+/// left runs out there.
+pub(crate) fn charge_writes(store: &mut wasmtime::Store<StoreData>) {
+    store.call_hook(|mut store, hook| {
+        if !matches!(hook, wasmtime::CallHook::ReturningFromHost) {
+            return Ok(());
+        }
+        match store.data().write_charges.take() {
+            0 => Ok(()),
+            owed => crate::store::charge_fuel(&mut store, owed),
+        }
+    });
 }
 
 /// The bytes "random" numbers are drawn from, over and over: fixed so that replays agree.
@@ -113,19 +162,26 @@ impl HostMonotonicClock for PinnedClock {
 }
 
 /// Where a component's stdout or stderr goes: its log, a line at a time, within the call's
-/// budget of log lines (these writes are not charged fuel; the guest's own code for each is).
+/// budget of log lines; each write is charged as a host call ([`WriteCharges`]).
 struct GuestOutput {
     component: Arc<str>,
     stream: &'static str,
     lines: LineBudget,
+    charges: WriteCharges,
 }
 
 impl GuestOutput {
-    fn new(component: &Arc<str>, stream: &'static str, lines: &LineBudget) -> Self {
+    fn new(
+        component: &Arc<str>,
+        stream: &'static str,
+        lines: &LineBudget,
+        charges: &WriteCharges,
+    ) -> Self {
         GuestOutput {
             component: component.clone(),
             stream,
             lines: lines.clone(),
+            charges: charges.clone(),
         }
     }
 }
@@ -142,6 +198,7 @@ impl GuestOutput {
             component: self.component.clone(),
             stream: self.stream,
             lines: self.lines.clone(),
+            charges: self.charges.clone(),
             line: Vec::new(),
         }
     }
@@ -163,11 +220,14 @@ struct LineLogger {
     component: Arc<str>,
     stream: &'static str,
     lines: LineBudget,
+    charges: WriteCharges,
     line: Vec<u8>,
 }
 
 impl LineLogger {
+    /// A write: charged, then cut into lines.
     fn push(&mut self, bytes: &[u8]) {
+        self.charges.add(bytes.len());
         for &byte in bytes {
             if byte == b'\n' {
                 self.emit();

@@ -3,15 +3,16 @@
 
 use std::ops::Range;
 
-use evident_types::State;
-use evident_types::frame::FrameWriter;
+use evident_types::frame::{FrameReader, FrameWriter};
+use evident_types::{Event, State};
 
 /// How a view folds: how big a frame of events may grow, and how often the fold saves its state
 /// as the checkpoint a failed frame is replayed from.
 ///
 /// The outcome of a fold does not depend on these: the final state, or the failing event, the
 /// error's kind and the last good state, are what folding one event per call gives. They trade
-/// calls, memory and replay work against each other.
+/// calls, memory and replay work against each other; the replay window caps what a failed
+/// frame may cost, whatever the view's state or frames.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FoldConfig {
     /// Most events per frame; 1 folds with one `reduce` call per event, as views without
@@ -24,19 +25,28 @@ pub struct FoldConfig {
     /// take at least this many bytes...
     pub checkpoint_bytes: usize,
     /// ...and this many times the size of the checkpointed state, so that saving (which costs
-    /// about as much as the state is big) stays a small part of the fold's work.
+    /// about as much as the state is big) stays a small part of the fold's work...
     pub checkpoint_state_multiple: usize,
+    /// ...but at the latest once this many events were sent since the last one, however big the
+    /// state: a failed frame replays at most the events since the checkpoint.
+    pub replay_window_events: usize,
+    /// ...or once the frames sent since take this many bytes, however big the state: the frames
+    /// kept to replay take at most this much memory (and one frame more).
+    pub replay_window_bytes: usize,
 }
 
 impl Default for FoldConfig {
     /// Frames of up to 1,000 events or 1 MiB; a checkpoint every 4 MiB of frames, or 16 times
-    /// the state's size if that is more.
+    /// the state's size if that is more, and at the latest every 100,000 events or 64 MiB of
+    /// frames.
     fn default() -> Self {
         FoldConfig {
             frame_events: 1_000,
             frame_bytes: 1 << 20,
             checkpoint_bytes: 4 << 20,
             checkpoint_state_multiple: 16,
+            replay_window_events: 100_000,
+            replay_window_bytes: 64 << 20,
         }
     }
 }
@@ -50,6 +60,8 @@ pub(crate) struct Checkpoint {
     frames: Vec<FrameWriter>,
     /// Their total size.
     frame_bytes: usize,
+    /// Their events.
+    events: usize,
     /// Frames from before the last checkpoint, kept for their buffers.
     spare: Vec<FrameWriter>,
     config: FoldConfig,
@@ -62,6 +74,7 @@ impl Checkpoint {
             position,
             frames: Vec::new(),
             frame_bytes: 0,
+            events: 0,
             spare: Vec::new(),
             config,
         }
@@ -69,12 +82,13 @@ impl Checkpoint {
 
     /// The position after the last event sent: where the next frame starts.
     pub(crate) fn end(&self) -> usize {
-        self.position + self.frames.iter().map(FrameWriter::len).sum::<usize>()
+        self.position + self.events
     }
 
     /// Keeps a frame just sent (its events follow [`Checkpoint::end`]).
     pub(crate) fn record(&mut self, frame: FrameWriter) {
         self.frame_bytes += frame.byte_len();
+        self.events += frame.len();
         self.frames.push(frame);
     }
 
@@ -84,15 +98,16 @@ impl Checkpoint {
     }
 
     /// Whether the frames since the checkpoint outweigh the state enough that saving a new one
-    /// is worth it.
+    /// is worth it, or fill the replay window.
     pub(crate) fn due(&self) -> bool {
         let threshold = self
             .state
             .bytes
             .len()
             .saturating_mul(self.config.checkpoint_state_multiple)
-            .max(self.config.checkpoint_bytes);
-        self.frame_bytes >= threshold
+            .max(self.config.checkpoint_bytes)
+            .min(self.config.replay_window_bytes);
+        self.frame_bytes >= threshold || self.events >= self.config.replay_window_events
     }
 
     /// Moves the checkpoint to `position` (between this one and [`Checkpoint::end`]), whose
@@ -106,11 +121,23 @@ impl Checkpoint {
         let kept = (position < end).then(|| self.frame_of(position..end));
         self.spare.append(&mut self.frames);
         self.frame_bytes = 0;
+        self.events = 0;
         self.state = state;
         self.position = position;
         if let Some(kept) = kept {
             self.record(kept);
         }
+    }
+
+    /// Moves the checkpoint past events applied without frames (one `reduce` per event, once no
+    /// frame is pending) to `position`, whose state is `state`.
+    pub(crate) fn pass(&mut self, state: State, position: usize) {
+        assert!(
+            self.frames.is_empty() && position >= self.position,
+            "only a checkpoint with no frame pending moves past events applied without frames"
+        );
+        self.state = state;
+        self.position = position;
     }
 
     /// An empty frame, reusing a spare buffer when there is one.
@@ -153,6 +180,21 @@ impl Checkpoint {
             let start = range.start.max(frame_range.start);
             let end = range.end.min(frame_range.end);
             (start < end).then(|| (frame, start - frame_range.start..end - frame_range.start))
+        })
+    }
+
+    /// The events at `range`, decoded one at a time from the frames they were sent in.
+    pub(crate) fn events(&self, range: Range<usize>) -> impl Iterator<Item = Event> + '_ {
+        self.pieces(range).flat_map(|(frame, events)| {
+            let mut reader =
+                FrameReader::new(frame.as_bytes()).expect("the host wrote the frame it reads");
+            (0..events.end).filter_map(move |index| {
+                let event = reader
+                    .next_event()
+                    .expect("the host wrote the frame it reads")
+                    .expect("the frame holds the events it counts");
+                (index >= events.start).then(|| event.to_event())
+            })
         })
     }
 
@@ -201,6 +243,46 @@ mod tests {
             checkpoint_state_multiple,
             ..FoldConfig::default()
         }
+    }
+
+    #[test]
+    fn a_big_state_does_not_widen_the_replay_window() {
+        let frame = frame_of_ids(0..10);
+        let size = frame.byte_len();
+        // A state 100 times a frame, to be saved every 16 times its size of frames: the window
+        // of 3 frames' bytes comes first.
+        let big = State::new("t", vec![0; size * 100]);
+        let window = FoldConfig {
+            replay_window_bytes: size * 3,
+            ..config(0, 16)
+        };
+        let mut checkpoint = Checkpoint::new(big.clone(), 0, window);
+        checkpoint.record(frame.clone());
+        checkpoint.record(frame.clone());
+        assert!(!checkpoint.due(), "within the window");
+        checkpoint.record(frame.clone());
+        assert!(checkpoint.due(), "the window's bytes are full");
+
+        // And the window in events: 25 events, though their bytes are far below every threshold.
+        let window = FoldConfig {
+            replay_window_events: 25,
+            ..config(usize::MAX, 16)
+        };
+        let mut checkpoint = Checkpoint::new(big, 0, window);
+        checkpoint.record(frame.clone());
+        checkpoint.record(frame.clone());
+        assert!(!checkpoint.due(), "20 events");
+        checkpoint.record(frame);
+        assert!(checkpoint.due(), "30 events");
+    }
+
+    #[test]
+    fn the_events_since_the_checkpoint_decode_one_by_one_across_frames() {
+        let checkpoint = three_frames();
+        let ids: Vec<String> = checkpoint.events(12..15).map(|event| event.id).collect();
+        assert_eq!(ids, ["12", "13", "14"]);
+        assert_eq!(checkpoint.events(19..20).count(), 1);
+        assert_eq!(checkpoint.events(15..15).count(), 0);
     }
 
     /// A checkpoint at event 10 with frames of events 10..13, 13..14 and 14..20.

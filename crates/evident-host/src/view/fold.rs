@@ -1,26 +1,20 @@
 //! The fold: events sent in frames to one instance that keeps the state, checkpoints to restart
-//! from, and the replay that finds the failing event when a frame fails.
+//! from, and what happens when a frame fails.
 //!
-//! The outcome a fold must give is the one of folding one event per call: the final state, or
-//! the first event whose call fails, with its error and the state before it. A frame is only a
-//! faster way to get there, so when one fails, what it says (the guest's `batch-error` index,
-//! the host's count of `begin-event` calls) is evidence to check, not an answer:
+//! The outcome a fold must give is the one of folding one `reduce` per event: the final state,
+//! or the first event whose call fails, with its error and the state before it. A frame is only
+//! a faster way to get there: it runs under the limits of one call (so no event in it can use
+//! more), and what it says when it fails (the guest's `batch-error` index, the host's count of
+//! `begin-event` calls) is evidence, never the verdict. The verdict comes from the reference
+//! path, one `reduce` per event (see `recover`), and the fold resumes from the state that path
+//! confirms. A view whose frames fail where the reference path does not has lied about its
+//! frames: the rest of its fold is one `reduce` per event.
 //!
-//! 1. *Confirm*: on a fresh instance, from the checkpoint, replay the events before the blamed
-//!    one in their frames, save the state, then apply the blamed event alone. If it fails, that
-//!    is the failing event and the saved state the last good one. If it applies, the blame was
-//!    wrong: the checkpoint moves there, and the rest of the frame is settled (2.) on the same
-//!    instance.
-//! 2. *Settle*: if nothing is blamed, or the replay fails before the blamed event, apply the
-//!    events since the checkpoint one per call on a fresh instance. The first that fails is the
-//!    failing event; the state before it comes from replaying the events before it the same way
-//!    on another fresh instance. If every event applies alone, the frame failed only for being a
-//!    frame (a 0.2.0 component's frame-wide fuel, say), and the fold goes on in frames.
-//!
-//! Each step keeps at most one instance alive and replays only the events since the checkpoint,
-//! which the checkpoint already holds (in the frames they were sent in), so a failed frame costs
-//! a bounded number of passes over them whatever the guest claims, not one nested replay per
-//! event.
+//! The checkpoint moves past every state the reference path confirms and at least every replay
+//! window ([`FoldConfig`]), so what a failed frame costs to replay is bounded by the host's
+//! configuration, not by the view's state or claims: each event is sent in one frame, replayed
+//! in frames at most once (to reach the state before a failed frame) and one `reduce` per
+//! event at most once.
 
 use std::borrow::Borrow;
 use std::ops::Range;
@@ -123,6 +117,7 @@ where
                     source,
                     fuel_consumed: usage.fuel,
                     peak_memory_bytes: usage.peak_memory,
+                    frame_disagreement: None,
                 }));
             }
         }
@@ -137,13 +132,11 @@ where
 }
 
 /// The calls a framed fold makes, and what they used.
-struct Calls<'a> {
-    handle: &'a ViewHandle,
+pub(super) struct Calls<'a> {
+    pub(super) handle: &'a ViewHandle,
     mode: Mode,
     parameters: &'a Parameters,
-    usage: Usage,
-    /// The buffer of one-event frames.
-    single: FrameWriter,
+    pub(super) usage: Usage,
 }
 
 impl Calls<'_> {
@@ -151,18 +144,21 @@ impl Calls<'_> {
         self.usage.add(self.handle.usage(&session.store));
     }
 
-    /// A fresh instance holding `state`.
-    async fn fresh(&mut self, state: &State) -> Result<Session, Error> {
-        let mut session = self.handle.session(self.mode).await?;
-        let loaded = self
-            .handle
-            .load_state(&mut session, self.mode, state, self.parameters)
-            .await;
-        self.note(&session);
-        loaded.map(|()| session)
+    /// A fresh instance.
+    pub(super) async fn instance(&mut self) -> Result<Session, Error> {
+        self.handle.session(self.mode).await
     }
 
-    async fn apply(
+    /// Gives `session` `state` to apply frames to.
+    pub(super) async fn load(&mut self, session: &mut Session, state: &State) -> Result<(), Error> {
+        let loaded = (self.handle)
+            .load_state(session, self.mode, state, self.parameters)
+            .await;
+        self.note(session);
+        loaded
+    }
+
+    pub(super) async fn apply(
         &mut self,
         session: &mut Session,
         frame: &FrameWriter,
@@ -172,14 +168,28 @@ impl Calls<'_> {
         applied
     }
 
-    async fn save(&mut self, session: &mut Session) -> Result<State, Error> {
+    pub(super) async fn save(&mut self, session: &mut Session) -> Result<State, Error> {
         let saved = self.handle.save_state(session, self.mode).await;
         self.note(session);
         saved
     }
 
+    /// One `reduce` call: the reference path's verdict on `event` after `state`.
+    pub(super) async fn reduce(
+        &mut self,
+        session: &mut Session,
+        state: &State,
+        event: &Event,
+    ) -> Result<State, Error> {
+        let reduced = (self.handle)
+            .reduce(session, self.mode, state, event, self.parameters)
+            .await;
+        self.note(session);
+        reduced
+    }
+
     /// Applies the events at `range` in the frames they were sent in (cut at its ends).
-    async fn apply_framed(
+    pub(super) async fn apply_framed(
         &mut self,
         session: &mut Session,
         checkpoint: &Checkpoint,
@@ -197,49 +207,24 @@ impl Calls<'_> {
         }
         Ok(())
     }
-
-    /// Applies the events at `range` one per call; the first that fails is named by its
-    /// position.
-    async fn apply_each(
-        &mut self,
-        session: &mut Session,
-        checkpoint: &Checkpoint,
-        range: Range<usize>,
-    ) -> Result<(), (usize, Error)> {
-        let mut position = range.start;
-        for (frame, events) in checkpoint.pieces(range) {
-            for event in events {
-                let mut single = std::mem::take(&mut self.single);
-                single.clear();
-                single.extend_from(frame, event..event + 1);
-                let result = self.apply(session, &single).await;
-                self.single = single;
-                result.map_err(|failure| (position, failure.error))?;
-                position += 1;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// What replaying a blamed event found.
-enum Confirmed {
-    /// It fails alone, after the events before it: the state before it, and the error.
-    Failed(State, Error),
-    /// It applies: the instance holding the state after it, and the state before it.
-    Applied(Session, State),
-    /// The replay failed before reaching it: the blame cannot be checked this way.
-    Inconclusive,
 }
 
 /// A fold in frames.
-struct Framed<'a> {
-    calls: Calls<'a>,
-    checkpoint: Checkpoint,
+pub(super) struct Framed<'a> {
+    pub(super) calls: Calls<'a>,
+    pub(super) checkpoint: Checkpoint,
     config: FoldConfig,
+    /// Most events per frame: the configured number, halved each time a frame fails only for
+    /// its size (a limit the frame ran into though every event of it applies alone).
+    pub(super) frame_events: usize,
     /// The instance holding the state after `checkpoint.end()` events; `None` before the first
-    /// frame.
-    session: Option<Session>,
+    /// frame and after a failed one.
+    pub(super) session: Option<Session>,
+    /// Set once the view's frames said what one `reduce` per event does not: every event after
+    /// the checkpoint is then folded one `reduce` per event, on `reference`.
+    pub(super) lied: bool,
+    /// The instance the reference path runs on, kept while it is used.
+    pub(super) reference: Option<Session>,
 }
 
 impl<'a> Framed<'a> {
@@ -256,22 +241,28 @@ impl<'a> Framed<'a> {
                 mode,
                 parameters,
                 usage: Usage::default(),
-                single: FrameWriter::new(),
             },
             checkpoint: Checkpoint::new(state, 0, config),
             config,
+            frame_events: config.frame_events.max(1),
             session: None,
+            lied: false,
+            reference: None,
         }
     }
 
-    /// Sends every event in frames, recovering from failed frames as the module says.
+    /// Sends every event in frames, recovering from failed frames as the module says; once the
+    /// view has lied, folds the rest one `reduce` per event.
     async fn run<E: Borrow<Event>>(
         &mut self,
         mut events: impl Iterator<Item = E>,
     ) -> Result<(), Box<FoldError>> {
         loop {
+            if self.lied {
+                return self.one_reduce_per_event(events).await;
+            }
             let mut frame = self.checkpoint.spare();
-            fill_frame(&mut frame, &mut events, &self.config);
+            fill_frame(&mut frame, &mut events, self.frame_events, &self.config);
             if frame.is_empty() {
                 return Ok(());
             }
@@ -279,9 +270,20 @@ impl<'a> Framed<'a> {
             self.checkpoint.record(frame);
             let mut session = match self.session.take() {
                 Some(session) => session,
-                // The first frame: the state the fold starts from is loaded, and a state the
-                // view refuses fails the first event, as a `reduce` of it would.
-                None => self.fresh_at_checkpoint().await?,
+                None => match self.loaded_at_checkpoint().await? {
+                    Ok(session) => session,
+                    // The state the fold starts from is refused, as a `reduce` of it would be.
+                    Err(error) if start == 0 => {
+                        let state = self.checkpoint.state.clone();
+                        return Err(self.error_at(0, state, error));
+                    }
+                    // A state the fold reached is refused: the frame goes one `reduce` per
+                    // event, and so does the rest.
+                    Err(error) => {
+                        self.frame_path_failed(error).await?;
+                        continue;
+                    }
+                },
             };
             let frame = self.checkpoint.last_frame().expect("just recorded");
             match self.calls.apply(&mut session, frame).await {
@@ -298,7 +300,7 @@ impl<'a> Framed<'a> {
                     self.recover(start, failure).await?;
                 }
             }
-            if self.checkpoint.due() {
+            if self.session.is_some() && self.checkpoint.due() {
                 self.take_checkpoint().await?;
             }
         }
@@ -315,8 +317,9 @@ impl<'a> Framed<'a> {
             Some(live) => match self.calls.save(live).await {
                 Ok(state) => state,
                 Err(error) => {
-                    drop(session);
-                    return Err(self.unsavable(end, error).await);
+                    session = None;
+                    self.frame_path_failed(error).await?;
+                    self.checkpoint.state.clone()
                 }
             },
         };
@@ -341,167 +344,70 @@ impl<'a> Framed<'a> {
             }
             Err(error) => {
                 drop(session);
-                Err(self.unsavable(end, error).await)
+                self.frame_path_failed(error).await
             }
         }
     }
 
-    /// Finds the failing event after a frame starting at `start` failed; on success the fold
-    /// goes on from `self.session`.
-    async fn recover(&mut self, start: usize, failure: FrameFailure) -> Result<(), Box<FoldError>> {
-        let end = self.checkpoint.end();
-        let blamed = failure.blamed.map(|index| start + index);
-        let Some(blamed) = blamed.filter(|&blamed| blamed < end) else {
-            return self.settle(None).await;
+    /// A fresh instance holding the checkpoint's state, or the error the view refused it with;
+    /// if there is no instance to be had, the fold fails at the checkpoint.
+    pub(super) async fn loaded_at_checkpoint(
+        &mut self,
+    ) -> Result<Result<Session, Error>, Box<FoldError>> {
+        let mut session = match self.calls.instance().await {
+            Ok(session) => session,
+            Err(error) => return Err(self.error_at_checkpoint(error)),
         };
-        match self.confirm(blamed).await? {
-            Confirmed::Failed(good, error) => Err(self.error_at(blamed, good, error)),
-            Confirmed::Inconclusive => self.settle(None).await,
-            Confirmed::Applied(session, good) => {
-                // The guest's evidence was wrong: trust none from this frame, and settle the
-                // rest of it one event per call, from the cleared event on.
-                self.checkpoint.advance(good, blamed);
-                self.settle(Some((session, blamed + 1))).await
-            }
-        }
-    }
-
-    /// Replays up to the blamed event in frames and then applies it alone.
-    async fn confirm(&mut self, blamed: usize) -> Result<Confirmed, Box<FoldError>> {
-        let from = self.checkpoint.position;
-        let mut session = self.fresh_at_checkpoint().await?;
-        let before = self
+        let state = self.checkpoint.state.clone();
+        Ok(self
             .calls
-            .apply_framed(&mut session, &self.checkpoint, from..blamed)
-            .await;
-        if before.is_err() {
-            return Ok(Confirmed::Inconclusive);
-        }
-        let good = match self.saved_at(&mut session, blamed).await {
-            Ok(good) => good,
-            Err(_) => return Ok(Confirmed::Inconclusive),
-        };
-        let alone = self.checkpoint.frame_of(blamed..blamed + 1);
-        Ok(match self.calls.apply(&mut session, &alone).await {
-            Err(failure) => Confirmed::Failed(good, failure.error),
-            Ok(()) => Confirmed::Applied(session, good),
-        })
+            .load(&mut session, &state)
+            .await
+            .map(|()| session))
     }
 
-    /// Applies the events since the checkpoint one per call to find the first that fails (on a
-    /// fresh instance, or on `resume`'s, which holds the state before its position), then
-    /// replays the ones before it the same way for the state before it.
-    async fn settle(&mut self, resume: Option<(Session, usize)>) -> Result<(), Box<FoldError>> {
-        let (from, end) = (self.checkpoint.position, self.checkpoint.end());
-        let (mut session, next) = match resume {
-            Some(resumed) => resumed,
-            None => (self.fresh_at_checkpoint().await?, from),
-        };
-        let found = self
-            .calls
-            .apply_each(&mut session, &self.checkpoint, next..end)
-            .await;
-        let Err((mut failing, mut error)) = found else {
-            // Every event applies alone: only the frame failed.
-            self.session = Some(session);
-            return Ok(());
-        };
-        drop(session);
-        // The replay makes the same calls from the same state, so it reaches `failing`; a
-        // replay that fails earlier (only a wall-clock deadline can) names an earlier event,
-        // and the search goes on from there, always backwards, so it ends.
-        loop {
-            let mut session = self.fresh_at_checkpoint().await?;
-            match self
-                .calls
-                .apply_each(&mut session, &self.checkpoint, from..failing)
-                .await
-            {
-                Ok(()) => match self.saved_at(&mut session, failing).await {
-                    Ok(good) => return Err(self.error_at(failing, good, error)),
-                    Err(unsaved) => {
-                        drop(session);
-                        return Err(self.unsavable(failing, unsaved).await);
-                    }
-                },
-                Err((earlier, earlier_error)) => (failing, error) = (earlier, earlier_error),
-            }
-        }
+    /// The fold fails at the checkpoint with `error`, with the checkpoint's state.
+    pub(super) fn error_at_checkpoint(&self, error: Error) -> Box<FoldError> {
+        let position = self.checkpoint.position;
+        self.error_at(position, self.checkpoint.state.clone(), error)
     }
 
-    /// The state after `unsaved_at` events could not be saved (with `error`): finds, by
-    /// bisection over replays from the checkpoint, the first event after which it cannot, and
-    /// fails the fold there with the state before it, as one `reduce` per event would.
-    async fn unsavable(&mut self, unsaved_at: usize, error: Error) -> Box<FoldError> {
-        let from = self.checkpoint.position;
-        let (mut savable, mut unsaved, mut error) = (from, unsaved_at, error);
-        let mut good = self.checkpoint.state.clone();
-        while unsaved - savable > 1 {
-            let middle = savable + (unsaved - savable) / 2;
-            let mut session = match self.fresh_at_checkpoint().await {
-                Ok(session) => session,
-                Err(failed) => return failed,
-            };
-            let replayed = self
-                .calls
-                .apply_framed(&mut session, &self.checkpoint, from..middle)
-                .await;
-            let saved = match replayed {
-                Ok(()) => self.calls.save(&mut session).await,
-                Err(e) => Err(e),
-            };
-            match saved {
-                Ok(state) => (savable, good) = (middle, state),
-                Err(e) => (unsaved, error) = (middle, e),
-            }
-        }
-        self.error_at(savable, good, error)
+    /// The fold fails at the event at `index` (sent since the checkpoint) after `state`.
+    pub(super) fn error_at(&self, index: usize, state: State, source: Error) -> Box<FoldError> {
+        let event_id = self.checkpoint.id(index).to_owned();
+        self.failed(index, event_id, state, source)
     }
 
-    /// The state `session` holds, which is the state after `position` events: saved, or at the
-    /// checkpoint the state the checkpoint has (which may be the caller's "no state yet").
-    async fn saved_at(&mut self, session: &mut Session, position: usize) -> Result<State, Error> {
-        if position == self.checkpoint.position {
-            Ok(self.checkpoint.state.clone())
-        } else {
-            self.calls.save(session).await
-        }
-    }
-
-    /// A fresh instance holding the checkpoint's state; if there is none to be had, the fold
-    /// fails at the checkpoint with that error.
-    async fn fresh_at_checkpoint(&mut self) -> Result<Session, Box<FoldError>> {
-        match self.calls.fresh(&self.checkpoint.state).await {
-            Ok(session) => Ok(session),
-            Err(error) => {
-                let position = self.checkpoint.position;
-                let state = self.checkpoint.state.clone();
-                Err(self.error_at(position, state, error))
-            }
-        }
-    }
-
-    fn error_at(&self, index: usize, state: State, source: Error) -> Box<FoldError> {
+    /// The fold fails at the event at `index`, named `event_id`, after `state`.
+    pub(super) fn failed(
+        &self,
+        index: usize,
+        event_id: String,
+        state: State,
+        source: Error,
+    ) -> Box<FoldError> {
         Box::new(FoldError {
             index,
-            event_id: self.checkpoint.id(index).to_owned(),
+            event_id,
             state,
             source,
             fuel_consumed: self.calls.usage.fuel,
             peak_memory_bytes: self.calls.usage.peak_memory,
+            frame_disagreement: None,
         })
     }
 }
 
-/// Refills `frame` from `events` up to the frame limits (events and bytes); empty when `events`
-/// is.
+/// Refills `frame` from `events` up to `limit` events and the configured bytes; empty when
+/// `events` is.
 fn fill_frame<E: Borrow<Event>>(
     frame: &mut FrameWriter,
     events: &mut impl Iterator<Item = E>,
+    limit: usize,
     config: &FoldConfig,
 ) {
     frame.clear();
-    while frame.len() < config.frame_events.max(1) && frame.byte_len() < config.frame_bytes {
+    while frame.len() < limit.max(1) && frame.byte_len() < config.frame_bytes {
         match events.next() {
             Some(event) => frame.push(event.borrow()),
             None => break,

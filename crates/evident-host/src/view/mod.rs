@@ -4,6 +4,7 @@ mod checkpoint;
 mod exports;
 mod fold;
 mod instance;
+mod recover;
 
 use std::borrow::Borrow;
 use std::time::Instant;
@@ -27,7 +28,7 @@ pub use instance::ViewInstance;
 ///
 /// [`StateView::reduce`] and [`StateView::initialize`] run on a fresh instance each: no call
 /// sees another's memory. [`StateView::fold`] runs one instance for the whole fold (and fresh
-/// ones to replay a failed frame), with the limits of one call for each event;
+/// ones to replay a failed frame), each frame under the limits of one call;
 /// [`StateView::instance`] keeps one for as many calls as the caller makes. An instance that
 /// failed is never called again.
 #[derive(Clone)]
@@ -84,9 +85,10 @@ impl StateView {
         self.handle.exports.batch.is_some()
     }
 
-    /// Whether each event of a frame gets the limits of one call (the component reports its
-    /// progress through `frame-progress`, as views built against 0.3.0 with the SDK do); a
-    /// frame of a component that does not gets `n` calls' fuel and deadline for `n` events.
+    /// Whether the component reports which event of a frame it is at (`frame-progress`, as
+    /// views built against 0.3.0 with the SDK do), so a failed frame names the event it was at.
+    /// Either way a frame runs under the limits of one call, and what it names is checked one
+    /// `reduce` per event before it is believed.
     pub fn meters_events(&self) -> bool {
         self.handle.meters_events
     }
@@ -178,10 +180,13 @@ impl StateView {
     ///
     /// A view that exports `state-view-batch` gets the events in frames (see
     /// [`StateView::fold_config`]), its state decoded once and encoded once. Whatever the
-    /// framing, the outcome is that of one call per event: each event gets the limits of one
-    /// call (for views that meter events, see [`StateView::meters_events`]), and when a frame
-    /// fails, the fold is replayed from its last checkpoint to find and confirm the failing
-    /// event and the state before it, then goes on in frames if no event fails on its own.
+    /// framing, the outcome is that of one `reduce` per event: a frame runs under the limits of
+    /// one call, so no event in it gets more, and when a frame fails, its events are replayed
+    /// one `reduce` per event (from the state before it, which the frames since the last
+    /// checkpoint give) to find the failing event and the state before it; if none fails, the
+    /// fold goes on from the state that replay reached, in smaller frames if the frame failed
+    /// only for its size, one `reduce` per event if it failed otherwise (its frames lied).
+    /// [`FoldError::frame_disagreement`] says what a frame said that the replay did not find.
     pub fn fold<I>(
         &self,
         state: State,

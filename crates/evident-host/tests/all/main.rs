@@ -3,7 +3,9 @@
 //! one checks the call's typed error, that the caller's state is unchanged, and that the same
 //! runtime serves a well-behaved guest correctly right after.
 
+mod aot_cache;
 mod asynchronous;
+mod deadlines;
 mod determinism;
 mod framing;
 mod iloop;
@@ -12,6 +14,7 @@ mod limits;
 mod loading;
 mod metering;
 mod pool;
+mod pooling;
 mod registry;
 mod replay;
 mod soak;

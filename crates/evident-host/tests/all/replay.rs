@@ -4,11 +4,11 @@
 
 use std::process::Command;
 
-use evident_host::{ErrorKind, FoldConfig, Runtime, RuntimeConfig, StateView};
+use evident_host::{ErrorKind, FoldConfig, Limits, Runtime, RuntimeConfig, StateView};
 use evident_testkit::guests::component_bytes;
 use evident_types::{Event, Parameters, State};
 
-use crate::view;
+use crate::{own_view, view};
 
 fn events(types: impl IntoIterator<Item = &'static str>) -> Vec<Event> {
     types
@@ -74,29 +74,129 @@ fn a_guest_that_fails_the_last_event_of_every_frame_costs_a_bounded_replay() {
         .unwrap();
     let events = events(vec!["ok"; 5_000]);
     let parameters = Parameters::new().with("lie", "last");
-    let failed = liar
-        .fold(State::default(), &events, &parameters)
-        .unwrap_err();
-    // Alone, every event is the last of its frame: the first one fails, as one call per event
-    // says it does.
-    assert_eq!(failed.index, 0);
-    assert_eq!(
-        ErrorKind::of(&failed.source),
-        ErrorKind::Guest,
-        "{}",
-        failed.source
-    );
+    // Its `reduce` refuses nothing, so neither does the fold: after the first frame's lie, the
+    // fold goes one `reduce` per event.
+    let folded = liar.fold(State::default(), &events, &parameters).unwrap();
+    assert_eq!(&folded.state.bytes[..], br#"{"applied":5000}"#);
     let metrics = liar.metrics();
     assert!(
         metrics.instances <= 4,
         "{} instances for one fold",
         metrics.instances
     );
+    // One call per event, and the first frame's load and apply.
     assert!(
-        metrics.guest_calls <= 12,
+        metrics.guest_calls <= 5_000 + 10,
         "{} calls into the guest",
         metrics.guest_calls
     );
+}
+
+/// 2,000 events of which the 1,001st spins, however it comes.
+fn spin_at_1000() -> Vec<Event> {
+    let mut types = vec!["ok"; 2_000];
+    types[1_000] = "spin";
+    events(types)
+}
+
+fn small_fuel(view: StateView) -> StateView {
+    let limits = Limits {
+        fuel: 5_000_000,
+        ..view.limits()
+    };
+    view.with_limits(limits)
+}
+
+#[test]
+fn a_frame_that_fails_by_a_limit_is_blamed_as_one_reduce_per_event_blames_it() {
+    // The guest's second `apply-events` call on an instance spins, whatever its events; one
+    // `reduce` per event spins at event 1,000 only. Replaying the failed frame's events one per
+    // call on one instance would blame event 1, the second call.
+    let parameters = Parameters::new().with("lie", "calls");
+    let liar = small_fuel(own_view("hostile-lying-replay"));
+    let expected = in_frames_of(liar.clone(), 1)
+        .fold(State::default(), spin_at_1000(), &parameters)
+        .unwrap_err();
+    let failed = in_frames_of(liar, 1_000)
+        .fold(State::default(), spin_at_1000(), &parameters)
+        .unwrap_err();
+    assert_eq!((expected.index, failed.index), (1_000, 1_000));
+    assert_eq!(failed.event_id, "e1000");
+    assert_eq!(
+        ErrorKind::of(&failed.source),
+        ErrorKind::Fuel,
+        "{}",
+        failed.source
+    );
+    assert!(failed.state.bytes.starts_with(br#"{"applied":1000,"#));
+    assert_eq!(failed.state, expected.state);
+}
+
+#[test]
+fn when_the_frames_and_one_reduce_per_event_disagree_the_error_says_so() {
+    let mut types = vec!["ok"; 1_000];
+    types[250] = "bad";
+    let parameters = Parameters::new().with("lie", "first");
+    let failed = in_frames_of(view("hostile-false-blame"), 64)
+        .fold(State::default(), events(types), &parameters)
+        .unwrap_err();
+    assert_eq!(failed.index, 250);
+    // The frame of events 192..256 blamed its first event.
+    let said = failed
+        .frame_disagreement
+        .as_deref()
+        .expect("the frame said otherwise");
+    assert_eq!((said.frame.clone(), said.blamed), (192..256, Some(192)));
+    let message = failed.to_string();
+    assert!(
+        message.contains("event 192") && message.contains("one `reduce` per event"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_guest_that_breaks_the_frame_protocol_folds_as_one_reduce_per_event() {
+    let mut types = vec!["ok"; 1_000];
+    types[250] = "bad";
+    let events = events(types);
+    let parameters = Parameters::new().with("lie", "overrun");
+    let liar = in_frames_of(own_view("hostile-false-blame"), 64);
+    let expected = in_frames_of(liar.clone(), 1)
+        .fold(State::default(), &events, &parameters)
+        .unwrap_err();
+    let failed = liar
+        .fold(State::default(), &events, &parameters)
+        .unwrap_err();
+    // Its first frame calls `begin-event` once too often and is stopped; its events apply one
+    // `reduce` per event, and so does the rest of the fold, up to event 250's refusal.
+    assert_eq!(
+        (failed.index, ErrorKind::of(&failed.source)),
+        (250, ErrorKind::Guest)
+    );
+    assert_eq!(failed.state, expected.state);
+    assert_eq!(&failed.state.bytes[..], br#"{"applied":250}"#);
+    assert_eq!(liar.metrics().fold_replays, 1, "one frame, then no more");
+}
+
+#[test]
+fn a_guest_that_fails_every_frame_costs_a_replay_linear_in_the_events() {
+    // Every frame of more than one event fails with an index past its end, and names no event
+    // running (the guest never calls `begin-event`); each event alone applies. The checkpoint
+    // is never due in so few bytes of frames, so a replay of everything since it after each
+    // frame would make about two million calls.
+    let liar = in_frames_of(own_view("hostile-lying-replay"), 100);
+    let events = events(vec!["ok"; 20_000]);
+    let parameters = Parameters::new().with("lie", "range");
+    let folded = liar.fold(State::default(), &events, &parameters).unwrap();
+    assert_eq!(folded.events_applied, 20_000);
+    assert!(folded.state.bytes.starts_with(br#"{"applied":20000,"#));
+    let metrics = liar.metrics();
+    assert!(
+        metrics.guest_calls <= 20_000 + 300,
+        "{} calls into the guest for 20,000 events",
+        metrics.guest_calls
+    );
+    assert!(metrics.instances <= 5, "{} instances", metrics.instances);
 }
 
 /// The peak memory of a fold whose every frame lies, measured in a process of its own.
