@@ -10,7 +10,11 @@ fn wire_event(u: &mut Unstructured<'_>) -> arbitrary::Result<WireEvent> {
     Ok(WireEvent {
         id: String::arbitrary(u)?,
         source: String::arbitrary(u)?,
-        spec_version: if bool::arbitrary(u)? { "1.0".into() } else { String::arbitrary(u)? },
+        spec_version: if bool::arbitrary(u)? {
+            "1.0".into()
+        } else {
+            String::arbitrary(u)?
+        },
         event_type: String::arbitrary(u)?,
         datacontenttype: Option::arbitrary(u)?,
         dataschema: Option::arbitrary(u)?,

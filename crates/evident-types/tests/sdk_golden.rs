@@ -34,7 +34,13 @@ fn the_sdks_golden_vectors_are_what_the_rust_sdk_reads() {
 
 fn golden() -> Value {
     json!({
-        "about": "Written by crates/evident-types/tests/sdk_golden.rs (EVIDENT_BLESS=1 rewrites it): frames as the host writes them and the Rust SDK reads them, and time texts as the Rust SDK parses and writes them. Hex strings are bytes; a time is Unix seconds, nanoseconds (a billion or more in a leap second, the 59th second of a minute) and the UTC offset in seconds.",
+        "about": concat!(
+            "Written by crates/evident-types/tests/sdk_golden.rs (EVIDENT_BLESS=1 rewrites it): ",
+            "frames as the host writes them and the Rust SDK reads them, and time texts as the ",
+            "Rust SDK parses and writes them. Hex strings are bytes; a time is Unix seconds, ",
+            "nanoseconds (a billion or more in a leap second, the 59th second of a minute) ",
+            "and the UTC offset in seconds.",
+        ),
         "frames": frames(),
         "times": times(),
     })
@@ -186,7 +192,11 @@ fn event(event: &Event) -> Value {
         "subject": event.subject,
         "time": event.time.as_ref().map(time),
         "data": event.data.as_deref().map(hex),
-        "extensions": event.extensions.iter().map(|(name, value)| json!([name, value])).collect::<Vec<_>>(),
+        "extensions": event
+            .extensions
+            .iter()
+            .map(|(name, value)| json!([name, value]))
+            .collect::<Vec<_>>(),
     })
 }
 

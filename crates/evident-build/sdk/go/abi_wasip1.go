@@ -154,11 +154,11 @@ func eventAt(address uint32) (Event, *failure) {
 		Subject:         optionalStringAt(address + 56),
 	}
 	if byteAt(address+68) != 0 {
-		t, err := parseTime(stringAt(word(address+72), word(address+76)))
+		t, leap, err := parseTime(stringAt(word(address+72), word(address+76)))
 		if err != nil {
 			return Event{}, invalidEvent(event.ID, err)
 		}
-		event.Time = t
+		event.Time, event.LeapSecond = t, leap
 	}
 	if byteAt(address+80) != 0 {
 		event.Data = bytesAt(word(address+84), word(address+88))

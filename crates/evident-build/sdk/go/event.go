@@ -17,6 +17,11 @@ const SpecVersion = "1.0"
 // The optional attributes are "" when absent (CloudEvents requires them to be non-empty when
 // present), Time is the zero time.Time when absent, and Data is nil when absent.
 //
+// Go's time.Time has no leap seconds. A time in one (written with a second of 60, as
+// 2016-12-31T23:59:60.5Z) is kept as the Rust SDK's chrono keeps it: Time is the 59th second
+// with the same fraction (2016-12-31T23:59:59.5Z) and LeapSecond is true; it is written back
+// with a second of 60.
+//
 // In Reduce, the *Event and its Data are lent for the call: Data points into the frame the
 // event arrived in, so keeping it keeps the whole frame in memory (copy it with
 // bytes.Clone instead). The strings are the event's own and may be kept.
@@ -29,6 +34,7 @@ type Event struct {
 	DataSchema      string
 	Subject         string
 	Time            time.Time
+	LeapSecond      bool
 	Data            []byte
 	Extensions      Extensions
 }
@@ -92,23 +98,29 @@ func (e *Event) DataJSON(v any) error {
 }
 
 // formatTime writes t in RFC 3339 as the Rust SDK does: Z for UTC, and 0, 3, 6 or 9
-// fractional digits, the fewest that hold its nanoseconds.
-func formatTime(t time.Time) string {
-	layout := "2006-01-02T15:04:05Z07:00"
+// fractional digits, the fewest that hold its nanoseconds. With leap, t is the second before a
+// leap second and is written with its second one more (:60), as chrono writes a leap second.
+func formatTime(t time.Time, leap bool) string {
+	fraction := ""
 	switch nanos := t.Nanosecond(); {
 	case nanos == 0:
 	case nanos%1_000_000 == 0:
-		layout = "2006-01-02T15:04:05.000Z07:00"
+		fraction = ".000"
 	case nanos%1_000 == 0:
-		layout = "2006-01-02T15:04:05.000000Z07:00"
+		fraction = ".000000"
 	default:
-		layout = "2006-01-02T15:04:05.000000000Z07:00"
+		fraction = ".000000000"
 	}
-	return t.Format(layout)
+	if !leap {
+		return t.Format("2006-01-02T15:04:05" + fraction + "Z07:00")
+	}
+	return t.Format("2006-01-02T15:04:") + fmt.Sprintf("%02d", t.Second()+1) + t.Format(fraction+"Z07:00")
 }
 
-// parseTime reads an RFC 3339 timestamp, as the Rust SDK does (a space or t may stand for T).
-func parseTime(text string) (time.Time, error) {
+// parseTime reads an RFC 3339 timestamp as the Rust SDK (chrono) does: a space or t may stand
+// for T, and a second of 60 is a leap second, returned as Event keeps one (the 59th second,
+// and leap true).
+func parseTime(text string) (t time.Time, leap bool, err error) {
 	normal := text
 	if len(normal) > 10 && (normal[10] == ' ' || normal[10] == 't') {
 		normal = normal[:10] + "T" + normal[11:]
@@ -116,11 +128,19 @@ func parseTime(text string) (time.Time, error) {
 	if strings.HasSuffix(normal, "z") {
 		normal = normal[:len(normal)-1] + "Z"
 	}
-	t, err := time.Parse(time.RFC3339Nano, normal)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("attribute `time` is %s, not an RFC 3339 timestamp (%v)", Quote(text), err)
+	// time.Parse refuses a second of 60: read it as 59 and remember the leap second.
+	if len(normal) > 19 && normal[13] == ':' && normal[16] == ':' && normal[17:19] == "60" {
+		normal = normal[:17] + "59" + normal[19:]
+		leap = true
 	}
-	return t, nil
+	t, err = time.Parse(time.RFC3339Nano, normal)
+	if _, offset := t.Zone(); err == nil && (offset <= -86_400 || offset >= 86_400) {
+		err = fmt.Errorf("the UTC offset is a day or more")
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("attribute `time` is %s, not an RFC 3339 timestamp (%v)", Quote(text), err)
+	}
+	return t, leap, nil
 }
 
 // validate checks the CloudEvents 1.0 rules the host checks on every event a change emits,
@@ -142,6 +162,9 @@ func (e *Event) validate() error {
 	}
 	if e.DataContentType != "" && !isMediaType(e.DataContentType) {
 		return fmt.Errorf("attribute `datacontenttype` is %s, not an RFC 2046 media type", Quote(e.DataContentType))
+	}
+	if e.LeapSecond && (e.Time.IsZero() || ((e.Time.Unix()%60)+60)%60 != 59) {
+		return fmt.Errorf("attribute `time` is marked a leap second but is not in the last second of a minute")
 	}
 	if e.DataSchema != "" && !hasURIScheme(e.DataSchema) {
 		return fmt.Errorf("attribute `dataschema` is %s, not an absolute URI", Quote(e.DataSchema))

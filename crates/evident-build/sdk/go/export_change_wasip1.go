@@ -75,7 +75,7 @@ func putEvents(events []Event) uint32 {
 		putOptionalString(w, 11, e.DataSchema)
 		putOptionalString(w, 14, e.Subject)
 		if !e.Time.IsZero() {
-			putOptionalString(w, 17, formatTime(e.Time))
+			putOptionalString(w, 17, formatTime(e.Time, e.LeapSecond))
 		}
 		if e.Data != nil {
 			w[20], w[21], w[22] = 1, keepBytes(e.Data), uint32(len(e.Data))

@@ -98,6 +98,7 @@ func (r *frameReader) next(e *Event) (bool, error) {
 		return false, r.truncated("time")
 	}
 	var eventTime time.Time
+	var leap bool
 	switch flag := frame[p]; flag {
 	case 0:
 		p++
@@ -111,6 +112,11 @@ func (r *frameReader) next(e *Event) (bool, error) {
 		p += 17
 		if !validTime(seconds, nanos, offset) {
 			return false, r.invalid("time")
+		}
+		// A leap second is the 59th second with a billion nanoseconds or more (chrono's
+		// form); time.Unix would roll it into the next minute.
+		if leap = nanos >= 1_000_000_000; leap {
+			nanos -= 1_000_000_000
 		}
 		eventTime = time.Unix(seconds, int64(nanos)).In(zone(int(offset)))
 	default:
@@ -146,7 +152,7 @@ func (r *frameReader) next(e *Event) (bool, error) {
 
 	e.ID, e.Source, e.SpecVersion, e.Type = text(0), text(1), text(2), text(3)
 	e.DataContentType, e.DataSchema, e.Subject = text(4), text(5), text(6)
-	e.Time, e.Data, e.Extensions = eventTime, data, extensions
+	e.Time, e.LeapSecond, e.Data, e.Extensions = eventTime, leap, data, extensions
 	r.remaining--
 	r.index++
 	return true, nil

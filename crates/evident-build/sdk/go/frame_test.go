@@ -45,7 +45,11 @@ func (w *frameWriter) push(e Event) {
 		_, offset := e.Time.Zone()
 		w.bytes = append(w.bytes, 1)
 		w.bytes = binary.LittleEndian.AppendUint64(w.bytes, uint64(e.Time.Unix()))
-		w.u32(uint32(e.Time.Nanosecond()))
+		nanos := uint32(e.Time.Nanosecond())
+		if e.LeapSecond {
+			nanos += 1_000_000_000
+		}
+		w.u32(nanos)
 		w.u32(uint32(int32(offset)))
 	}
 	if e.Data == nil {
@@ -90,7 +94,7 @@ func readAll(frame []byte) ([]Event, error) {
 }
 
 func fullEvent() Event {
-	t, _ := parseTime("2026-11-25T19:03:21.123456789+05:30")
+	t, _, _ := parseTime("2026-11-25T19:03:21.123456789+05:30")
 	e := NewEvent("42", "/bank/accounts", "bank.deposited")
 	e.Subject, e.Time, e.DataContentType, e.Data = "acc-1", t, "application/octet-stream", []byte{0, 1, 2, 255}
 	e.Extensions = Extensions{{"traceparent", "00-abc"}, {"partition", "7"}}
@@ -170,12 +174,83 @@ func TestTimeIsWrittenAsTheRustSDKWritesIt(t *testing.T) {
 		"2026-01-01T00:00:10.000001-01:30":    "2026-01-01T00:00:10.000001-01:30",
 		"2026-01-01 00:00:10.123456789+05:30": "2026-01-01T00:00:10.123456789+05:30",
 	} {
-		parsed, err := parseTime(text)
-		if err != nil {
-			t.Fatal(err)
+		parsed, leap, err := parseTime(text)
+		if err != nil || leap {
+			t.Fatal(err, leap)
 		}
-		if got := formatTime(parsed); got != want {
+		if got := formatTime(parsed, false); got != want {
 			t.Errorf("%s: %s, want %s", text, got, want)
 		}
+	}
+}
+
+// A leap second reads the same from a frame and from its text, as chrono keeps it (the 59th
+// second, a billion nanoseconds more): not rolled into the next minute, not refused, and
+// written back with a second of 60.
+func TestALeapSecondIsKeptInFramesAndPerEvent(t *testing.T) {
+	for _, c := range []struct {
+		text, written string
+		seconds       int64
+		nanos         uint32
+		offset        int32
+	}{
+		{"2016-12-31T23:59:60.5Z", "2016-12-31T23:59:60.500Z", 1483228799, 1_500_000_000, 0},
+		{"2016-12-31T23:59:60Z", "2016-12-31T23:59:60Z", 1483228799, 1_000_000_000, 0},
+		{"2017-01-01 05:29:60.999999999+05:30", "2017-01-01T05:29:60.999999999+05:30", 1483228799, 1_999_999_999, 19800},
+		{"1969-12-31T23:59:60.000001-01:00", "1969-12-31T23:59:60.000001-01:00", 3599, 1_000_001_000, -3600},
+	} {
+		parsed, leap, err := parseTime(c.text)
+		if err != nil || !leap {
+			t.Fatalf("%s: per event: %v, leap %v", c.text, err, leap)
+		}
+		if parsed.Unix() != c.seconds || uint32(parsed.Nanosecond())+1_000_000_000 != c.nanos {
+			t.Errorf("%s: per event: %v", c.text, parsed)
+		}
+		if got := formatTime(parsed, leap); got != c.written {
+			t.Errorf("%s: written %s, want %s", c.text, got, c.written)
+		}
+
+		e := NewEvent("1", "/a", "t")
+		e.Time = time.Unix(0, 0)
+		frame := encodeFrame(e)
+		at := len(frame) - 4 - 4 - 4 - 4 - 8 // the time's seconds
+		binary.LittleEndian.PutUint64(frame[at:], uint64(c.seconds))
+		binary.LittleEndian.PutUint32(frame[at+8:], c.nanos)
+		binary.LittleEndian.PutUint32(frame[at+12:], uint32(c.offset))
+		events, err := readAll(frame)
+		if err != nil {
+			t.Fatalf("%s: frame: %v", c.text, err)
+		}
+		framed := events[0]
+		if !framed.LeapSecond || !framed.Time.Equal(parsed) {
+			t.Errorf("%s: frame %v (leap %v), per event %v", c.text, framed.Time, framed.LeapSecond, parsed)
+		}
+		if got := formatTime(framed.Time, framed.LeapSecond); got != c.written {
+			t.Errorf("%s: framed, written %s, want %s", c.text, got, c.written)
+		}
+		if err := framed.validate(); err != nil {
+			t.Errorf("%s: %v", c.text, err)
+		}
+		// The frame the SDK's test writer makes of the event is the one it was read from.
+		if again := encodeFrame(framed); string(again) != string(frame) {
+			t.Errorf("%s: the event does not write back to its frame", c.text)
+		}
+	}
+}
+
+func TestALeapSecondOnlyEndsAMinute(t *testing.T) {
+	for _, text := range []string{"2016-12-31T23:59:61Z", "2016-12-31T23:60:59Z", "2016-12-31T24:59:60Z"} {
+		if _, _, err := parseTime(text); err == nil {
+			t.Errorf("%s is accepted", text)
+		}
+	}
+	e := NewEvent("1", "/a", "t")
+	e.LeapSecond = true
+	if err := e.validate(); err == nil || !strings.Contains(err.Error(), "leap second") {
+		t.Errorf("a leap second without a time: %v", err)
+	}
+	e.Time = time.Unix(1483228798, 0)
+	if err := e.validate(); err == nil || !strings.Contains(err.Error(), "leap second") {
+		t.Errorf("a leap second at :58: %v", err)
 	}
 }
