@@ -1,6 +1,6 @@
-//! `build`, `inspect`, `fold`, `process` and `compile`.
+//! `build`, `inspect`, `fold`, `process`, `decide` and `compile`.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -13,7 +13,8 @@ use crate::RunOptions;
 use crate::component::{self, Loaded};
 use crate::input::{self, EventsFormat, PayloadFormat};
 use crate::output::{self, print_state};
-use crate::stream::EventStream;
+use crate::store::{self, StoreEvents};
+use crate::stream::{EventSource, EventStream};
 
 /// Components above this size get a warning: the spec's deployment advice.
 const LARGE_COMPONENT_BYTES: u64 = 10 * 1024 * 1024;
@@ -113,8 +114,8 @@ pub(crate) fn inspect(path: &Path, wasi: bool) -> Result<ExitCode> {
     let runtime = component::runtime(None)?;
     let folding = |view: &evident_host::StateView| {
         let fold = match (view.folds_in_batches(), view.meters_events()) {
-            (true, true) => "folds in frames, each event metered as one call",
-            (true, false) => "folds in frames, each frame metered as a whole",
+            (true, true) => "folds in frames metered as one call each, reporting each event",
+            (true, false) => "folds in frames metered as one call each",
             (false, _) => "folds with one reduce call per event",
         };
         format!("evident:db@{} ({fold})", view.wit_version())
@@ -261,11 +262,24 @@ fn read_sections(bytes: &[u8]) -> Result<Sections, String> {
 
 pub(crate) struct FoldArgs<'a> {
     pub(crate) component: &'a Path,
-    pub(crate) events: &'a Path,
-    pub(crate) events_format: Option<EventsFormat>,
+    pub(crate) events: FoldEvents<'a>,
     pub(crate) initial_state: Option<&'a Path>,
     pub(crate) output: Option<&'a Path>,
     pub(crate) run: &'a RunOptions,
+}
+
+/// Where a fold's events come from.
+pub(crate) enum FoldEvents<'a> {
+    /// A file of events, or stdin (`-`).
+    File {
+        path: &'a Path,
+        format: Option<EventsFormat>,
+    },
+    /// The events a store's read selects.
+    Store {
+        location: &'a str,
+        selection: &'a store::Selection,
+    },
 }
 
 pub(crate) fn fold(args: FoldArgs<'_>) -> Result<ExitCode> {
@@ -277,21 +291,30 @@ pub(crate) fn fold(args: FoldArgs<'_>) -> Result<ExitCode> {
         Some(path) => input::read_state(path, None)?,
         None => view.initialize(&parameters)?,
     };
-    let mut events = EventStream::open(args.events, args.events_format)?;
-    let input_bytes = std::fs::metadata(args.events).map(|m| m.len()).ok();
-    let progress = progress_bar(input_bytes);
-    let bytes_read = events.bytes_counter();
+    let opened; // the store the events are read from, if they are
+    let mut events: Box<dyn EventSource + '_> = match args.events {
+        FoldEvents::File { path, format } => Box::new(EventStream::open(path, format)?),
+        FoldEvents::Store {
+            location,
+            selection,
+        } => {
+            opened = store::open_existing(location)?;
+            Box::new(StoreEvents::read(opened.as_ref(), selection)?)
+        }
+    };
+    let progress = events.progress();
+    let bar = progress.bar();
     let result = view.fold(
         initial,
         events.by_ref().enumerate().map(|(i, event)| {
             if i % 4096 == 0 {
-                progress.set_position(bytes_read.load(std::sync::atomic::Ordering::Relaxed));
+                progress.show(&bar);
             }
             event
         }),
         &parameters,
     );
-    progress.finish_and_clear();
+    bar.finish_and_clear();
     let read = events.finish();
     let elapsed = started.elapsed();
     let state = match &result {
@@ -326,30 +349,12 @@ pub(crate) fn fold(args: FoldArgs<'_>) -> Result<ExitCode> {
         ),
         (Err(failed), _) => bail!(
             "{}, {}: event {:?} failed after {} good events (the state printed{saved} is the last good one): {}",
-            args.events.display(),
+            events.name(),
             events.origin(failed.index),
             failed.event_id,
             failed.index,
             failed.source
         ),
-    }
-}
-
-/// A progress bar on stderr for inputs over 10 MB, by bytes read; hidden when stderr is not a
-/// terminal or the size is unknown (stdin).
-fn progress_bar(bytes: Option<u64>) -> indicatif::ProgressBar {
-    match bytes {
-        Some(bytes) if bytes >= 10_000_000 && std::io::stderr().is_terminal() => {
-            let bar = indicatif::ProgressBar::new(bytes);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
-                )
-                .expect("a valid template"),
-            );
-            bar
-        }
-        _ => indicatif::ProgressBar::hidden(),
     }
 }
 

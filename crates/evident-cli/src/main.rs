@@ -7,13 +7,14 @@ mod output;
 mod profile;
 mod scaffold;
 mod scenario;
+mod store;
 mod stream;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap::{ArgGroup, Args, CommandFactory, Parser, Subcommand};
 
 /// Build, inspect, run and test Evident WebAssembly components.
 #[derive(Parser)]
@@ -70,17 +71,30 @@ enum Command {
     },
     /// Fold events through a state view and print the final state.
     #[command(
-        after_help = "Examples:\n  evident fold guests/event-counter --events examples/events.jsonl\n  cat events.jsonl | evident fold view.wasm --events - --param prefix=order. --limit-fuel 1000000"
+        after_help = "Examples:\n  evident fold guests/event-counter --events examples/events.jsonl\n  cat events.jsonl | evident fold view.wasm --events - --param prefix=order. --limit-fuel 1000000\n  evident fold guests/event-counter --store ./evident-store --tag course:c1 --after 100",
+        group(ArgGroup::new("input").required(true).args(["events", "store"])),
+        group(
+            ArgGroup::new("store_selection")
+                .multiple(true)
+                .args(["types", "tags", "query", "after"])
+                .conflicts_with("events")
+        )
     )]
     Fold {
         /// A component (.wasm), a precompiled artifact (.cwasm), or a guest crate directory.
         component: PathBuf,
         /// The events: JSON lines, or a CBOR sequence (.cbor); `-` reads stdin.
         #[arg(long, value_name = "FILE|-")]
-        events: PathBuf,
+        events: Option<PathBuf>,
         /// How the events are encoded, if the file name does not say.
-        #[arg(long, value_enum)]
+        #[arg(long, value_enum, requires = "events")]
         events_format: Option<input::EventsFormat>,
+        /// Read the events from a store instead (a directory, or a PostgreSQL URL), all of
+        /// them or those --type, --tag or --query select.
+        #[arg(long, value_name = "PATH|postgres://…")]
+        store: Option<String>,
+        #[command(flatten)]
+        selection: store::Selection,
         /// Start from this state instead of the view's initial one.
         #[arg(long, value_name = "FILE")]
         initial_state: Option<PathBuf>,
@@ -196,6 +210,14 @@ enum Command {
         #[arg(long)]
         wasi: bool,
     },
+    /// Append events to the event log, read them back, ask for its head.
+    #[command(
+        after_help = "Examples:\n  evident store append examples/courses/events.jsonl\n  evident store read --tag course:c1\n  evident store head\n\nThe store is a directory holding a SQLite file (./evident-store unless --store or\nEVIDENT_STORE names another), or a PostgreSQL database: --store postgres://user@host/db."
+    )]
+    Store {
+        #[command(subcommand)]
+        command: store::StoreCommand,
+    },
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  evident completions bash > /etc/bash_completion.d/evident")]
     Completions {
@@ -281,13 +303,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             component,
             events,
             events_format,
+            store,
+            selection,
             initial_state,
             output,
             run,
         } => commands::fold(commands::FoldArgs {
             component: &component,
-            events: &events,
-            events_format,
+            events: match (&events, &store) {
+                (Some(path), _) => commands::FoldEvents::File {
+                    path,
+                    format: events_format,
+                },
+                (None, Some(location)) => commands::FoldEvents::Store {
+                    location,
+                    selection: &selection,
+                },
+                (None, None) => unreachable!("clap requires --events or --store"),
+            },
             initial_state: initial_state.as_deref(),
             output: output.as_deref(),
             run: &run,
@@ -351,6 +384,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             snapshot_position,
             run: &run,
         }),
+        Command::Store { command } => store::run(command),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

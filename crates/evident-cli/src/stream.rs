@@ -1,24 +1,101 @@
 //! Events read while they are folded: a thread parses the input into batches that the fold
 //! takes as they come, so parsing and folding overlap on two cores, and what reading holds is
-//! a few batches however long the input is. Only what error messages need is kept: where
-//! events stop following one per line (runs of blank lines), so any event's line can be told
-//! from its index.
+//! a few batches however long the input is: each of at most [`BATCH`] events and, for JSON
+//! lines, of lines at most [`DEFAULT_MAX_LINE_BYTES`] long and about [`BATCH_BYTES`] in all.
+//! Only what error messages need is kept: where events stop following one per line (runs of
+//! blank lines), so any event's line can be told from its index.
+//!
+//! A fold takes its events from an [`EventSource`]: this stream, or a store's read
+//! (`crate::store::StoreEvents`).
 
-use std::io::BufRead;
+use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use anyhow::{Context, Result, anyhow};
-use evident_types::{Event, EventError};
+use evident_types::{
+    DEFAULT_MAX_LINE_BYTES, Event, JsonLinesError, JsonLinesErrorKind, LineRead, read_bounded_line,
+};
 
 use crate::input::{EventsFormat, format_of, open};
 
 /// Events parsed per batch sent to the fold.
 const BATCH: usize = 1024;
+/// Bytes of JSON lines read per batch: a batch is sent once its lines reach this, so that long
+/// lines do not make the batches ahead hold [`BATCH`] times the longest line.
+const BATCH_BYTES: usize = 4 << 20;
 /// Batches parsed ahead of the fold: what bounds the memory the reading takes.
 const BATCHES_AHEAD: usize = 8;
+
+/// Events for a fold, and what its messages say about them.
+pub(crate) trait EventSource: Iterator<Item = Event> {
+    /// What the events are read from, for messages: a file name, `-`, `store ./evident-store`.
+    fn name(&self) -> String;
+
+    /// Where the event at `index` (one the source has handed out) came from: `line 12`,
+    /// `item 3`, `position 17`.
+    fn origin(&self, index: usize) -> String;
+
+    /// After the events ran out: the reason they ran out early, if they did (a bad line, a
+    /// read error), naming the source and where in it.
+    fn finish(&mut self) -> Result<()>;
+
+    /// How far reading has got, for a progress bar.
+    fn progress(&self) -> Progress;
+}
+
+/// How far a source has been read, and of how much.
+pub(crate) struct Progress {
+    /// Units read so far, moved on as events are read.
+    pub(crate) done: Arc<AtomicU64>,
+    /// Units in all, when known.
+    pub(crate) total: Option<u64>,
+    /// What the units are.
+    pub(crate) unit: Unit,
+}
+
+/// What a [`Progress`] counts.
+#[derive(Clone, Copy)]
+pub(crate) enum Unit {
+    /// Bytes of input.
+    Bytes,
+    /// Positions of a store's log.
+    Positions,
+}
+
+impl Progress {
+    /// A progress bar on stderr for inputs over 10 MB or 100,000 positions; hidden when stderr
+    /// is not a terminal or the total is unknown (stdin).
+    pub(crate) fn bar(&self) -> indicatif::ProgressBar {
+        let (threshold, template) = match self.unit {
+            Unit::Bytes => (
+                10_000_000,
+                "{bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+            ),
+            Unit::Positions => (
+                100_000,
+                "{bar:40} {human_pos}/{human_len} positions ({eta} left)",
+            ),
+        };
+        match self.total {
+            Some(total) if total >= threshold && std::io::stderr().is_terminal() => {
+                let bar = indicatif::ProgressBar::new(total);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(template).expect("a valid template"),
+                );
+                bar
+            }
+            _ => indicatif::ProgressBar::hidden(),
+        }
+    }
+
+    /// Moves `bar` to what has been read.
+    pub(crate) fn show(&self, bar: &indicatif::ProgressBar) {
+        bar.set_position(self.done.load(Ordering::Relaxed));
+    }
+}
 
 /// Where events come from, and how far reading has got.
 pub(crate) struct EventStream {
@@ -28,6 +105,8 @@ pub(crate) struct EventStream {
     taken: usize,
     /// Bytes of input read so far (for a progress bar).
     bytes_read: Arc<AtomicU64>,
+    /// The input's size, if it is a file.
+    size: Option<u64>,
     /// What stopped the reading early, once known.
     failed: Option<anyhow::Error>,
     name: PathBuf,
@@ -71,6 +150,9 @@ impl EventStream {
     pub(crate) fn open(path: &Path, format: Option<EventsFormat>) -> Result<Self> {
         let format = format_of(path, format);
         let reader = open(path)?;
+        let size = (path != Path::new("-"))
+            .then(|| std::fs::metadata(path).map(|m| m.len()).ok())
+            .flatten();
         let (sender, batches) = sync_channel(BATCHES_AHEAD);
         let bytes_read = Arc::new(AtomicU64::new(0));
         let counter = bytes_read.clone();
@@ -89,6 +171,7 @@ impl EventStream {
             current: Vec::new().into_iter(),
             taken: 0,
             bytes_read,
+            size,
             failed: None,
             name: path.to_owned(),
             format,
@@ -105,11 +188,6 @@ impl EventStream {
         let events: Vec<Event> = stream.by_ref().collect();
         stream.finish()?;
         Ok((events, stream))
-    }
-
-    /// The count of input bytes read so far, which the reading thread moves on.
-    pub(crate) fn bytes_counter(&self) -> Arc<AtomicU64> {
-        self.bytes_read.clone()
     }
 
     /// After the events ran out: the reason they ran out early, if they did (a bad line, a
@@ -140,6 +218,28 @@ impl EventStream {
     fn stop_reading(&mut self) {
         let (_, closed) = sync_channel(0);
         drop(std::mem::replace(&mut self.batches, closed));
+    }
+}
+
+impl EventSource for EventStream {
+    fn name(&self) -> String {
+        self.name.display().to_string()
+    }
+
+    fn origin(&self, index: usize) -> String {
+        EventStream::origin(self, index)
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        EventStream::finish(self)
+    }
+
+    fn progress(&self) -> Progress {
+        Progress {
+            done: self.bytes_read.clone(),
+            total: self.size,
+            unit: Unit::Bytes,
+        }
     }
 }
 
@@ -186,39 +286,56 @@ fn read_json_lines(
             .send(Batch::Events(batch, std::mem::take(layout)))
             .is_ok()
     };
-    let mut line = String::new();
+    let fail = |batch: Vec<Event>, layout: &mut Layout, error: anyhow::Error| {
+        if send(batch, layout) {
+            let _ = sender.send(Batch::Failed(error));
+        }
+    };
+    // Said as `evident_types::read_json_lines` says it.
+    let line_error = |line: usize, kind: JsonLinesErrorKind| anyhow!(JsonLinesError { line, kind });
+    let mut line = Vec::new();
     let (mut number, mut events, mut skipped) = (0usize, 0usize, 0usize);
+    let mut batch_bytes = 0;
     loop {
         line.clear();
         number += 1;
-        let read = match reader.read_line(&mut line) {
-            Ok(0) => break,
-            Ok(read) => read,
+        let read = match read_bounded_line(&mut reader, &mut line, DEFAULT_MAX_LINE_BYTES) {
+            Ok(LineRead::End) => break,
+            Ok(LineRead::Line { consumed }) => consumed,
+            Ok(LineRead::TooLong) => {
+                let limit = DEFAULT_MAX_LINE_BYTES;
+                let error = line_error(number, JsonLinesErrorKind::TooLong { limit });
+                return fail(std::mem::take(&mut batch), &mut layout, error);
+            }
             Err(e) => {
                 let error = anyhow!(e).context(format!("line {number}: cannot read input"));
-                if send(std::mem::take(&mut batch), &mut layout) {
-                    let _ = sender.send(Batch::Failed(error));
-                }
-                return;
+                return fail(std::mem::take(&mut batch), &mut layout, error);
             }
         };
         bytes_read.fetch_add(read as u64, Ordering::Relaxed);
-        if line.trim().is_empty() {
+        let text = match std::str::from_utf8(&line) {
+            Ok(text) => text,
+            Err(e) => {
+                let error = line_error(number, e.into());
+                return fail(std::mem::take(&mut batch), &mut layout, error);
+            }
+        };
+        if text.trim().is_empty() {
             skipped += 1;
             layout.skip(events, skipped);
             continue;
         }
-        match line.parse::<Event>() {
+        match text.parse::<Event>() {
             Ok(event) => batch.push(event),
             Err(e) => {
-                if send(std::mem::take(&mut batch), &mut layout) {
-                    let _ = sender.send(Batch::Failed(anyhow!("line {number}: {e}")));
-                }
-                return;
+                let error = anyhow!("line {number}: {e}");
+                return fail(std::mem::take(&mut batch), &mut layout, error);
             }
         }
         events += 1;
-        if batch.len() == BATCH {
+        batch_bytes += read;
+        if batch.len() == BATCH || batch_bytes >= BATCH_BYTES {
+            batch_bytes = 0;
             let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
             if !send(full, &mut layout) {
                 return; // the fold stopped
@@ -263,9 +380,7 @@ fn read_cbor(
             Ok(value) => value,
             Err(e) => return fail(batch, anyhow!("item {item} is not CBOR: {e}")),
         };
-        let json = evident_types::cbor_to_json(value);
-        match serde_json::from_value::<Event>(json).map_err(|e| EventError::NotJson(e.to_string()))
-        {
+        match Event::from_cbor(value) {
             Ok(event) => batch.push(event),
             Err(e) => return fail(batch, anyhow!("item {item}: {e}")),
         }

@@ -11,6 +11,7 @@ mod folds;
 mod ingest;
 mod languages;
 mod measure;
+mod store;
 
 use std::time::Instant;
 
@@ -46,6 +47,9 @@ fn main() -> Result<()> {
     }
     if wants("ingest") {
         ingest::measure(&mut report, &evident_testkit::guests::target_dir())?;
+    }
+    if wants("store") {
+        store::measure(&mut report, &evident_testkit::guests::target_dir())?;
     }
     report.print();
     report.key("fold_events", FOLD_EVENTS);

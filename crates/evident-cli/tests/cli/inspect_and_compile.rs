@@ -13,7 +13,7 @@ fn inspect_shows_world_exports_imports_sdk_and_verdict() {
                 .and(contains("exports:  evident:db/state-view@0.3.0"))
                 .and(contains("imports:  evident:db/logging@0.3.0"))
                 .and(contains(
-                    "wit:      evident:db@0.3.0 (folds in frames, each event metered as one call)",
+                    "wit:      evident:db@0.3.0 (folds in frames metered as one call each, reporting each event)",
                 ))
                 .and(contains("sdk:      evident-guest-sdk 0.1.0"))
                 .and(contains("host:     valid state view for this host"))

@@ -15,6 +15,7 @@ mod inspect_and_compile;
 mod process;
 mod profile;
 mod scenarios;
+mod store;
 
 fn evident() -> Command {
     let mut command = Command::cargo_bin("evident").unwrap();

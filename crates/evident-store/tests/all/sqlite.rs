@@ -1,0 +1,142 @@
+//! The embedded backend: the suite, then what only a file shared by processes can show.
+
+use std::collections::BTreeSet;
+
+use evident_store::{Query, SqliteStore, Store, StoreError};
+
+use crate::common::{TestStore, assert_gapless, event, run_children};
+use crate::dcb;
+
+fn open() -> Option<TestStore> {
+    let dir = tempfile::tempdir().unwrap();
+    let location = dir.path().join("store");
+    Some(TestStore {
+        store: Box::new(SqliteStore::open(&location).unwrap()),
+        location: Some(location.display().to_string()),
+        _guard: Box::new(dir),
+    })
+}
+
+conformance!(open);
+
+#[test]
+fn appends_from_eight_threads_share_flushes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
+    std::thread::scope(|scope| {
+        for writer in 0..8 {
+            let store = &store;
+            scope.spawn(move || {
+                for i in 0..100 {
+                    store
+                        .append(&[event(&format!("{writer}-{i}"), "t", &[])], None)
+                        .unwrap();
+                }
+            });
+        }
+    });
+    let (commits, appends) = store.commit_counts();
+    assert_eq!(appends, 800);
+    assert!(
+        commits < appends,
+        "{commits} commits for {appends} appends: no group commit"
+    );
+    assert_gapless(&store);
+}
+
+#[test]
+fn four_processes_appending_to_one_file_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let location = dir.path().join("store").display().to_string();
+    let arguments: Vec<Vec<String>> = (0..4)
+        .map(|p| vec![format!("p{p}"), "2".into(), "40".into()])
+        .collect();
+    let acknowledged: Vec<(String, u64)> = run_children("append", &location, &arguments)
+        .into_iter()
+        .flatten()
+        .map(|ack| {
+            let (batch, position) = ack.split_once(' ').unwrap();
+            (batch.to_owned(), position.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(acknowledged.len(), 4 * 2 * 40);
+    let store = SqliteStore::open(&location).unwrap();
+    let all = assert_gapless(&store);
+    assert_eq!(all.len(), 4 * 2 * 40 * crate::child::BATCH);
+    for (batch, position) in acknowledged {
+        assert_eq!(
+            all[(position - 1) as usize].event.extensions["batch"],
+            batch
+        );
+    }
+}
+
+#[test]
+fn course_capacity_holds_under_racing_processes() {
+    let store = open().unwrap();
+    dcb::course_capacity_holds_under_racing_processes(&store);
+}
+
+#[test]
+fn invoice_numbers_hold_under_racing_processes() {
+    let store = open().unwrap();
+    dcb::invoice_numbers_hold_under_racing_processes(&store);
+}
+
+#[test]
+fn a_corrupt_file_is_reported_with_the_position_where_reading_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let events: Vec<_> = (0..5000)
+        .map(|i| event(&format!("e{i}"), "t", &[]).with_data("text/plain", vec![b'x'; 200]))
+        .collect();
+    {
+        let store = SqliteStore::open(dir.path()).unwrap();
+        store.append(&events, None).unwrap();
+    }
+    // Fold the WAL into the file, then overwrite the page holding the middle event's row (the
+    // one with the middle of the runs of 200 `x`: the rows' data, found in no index).
+    let file = dir.path().join("events.db");
+    let connection = rusqlite::Connection::open(&file).unwrap();
+    connection
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+        .unwrap();
+    drop(connection);
+    let mut bytes = std::fs::read(&file).unwrap();
+    let run = [b'x'; 200];
+    let rows: Vec<usize> = (0..bytes.len() - run.len())
+        .filter(|&at| bytes[at..].starts_with(&run))
+        .collect();
+    let page = rows[rows.len() / 2] / 4096 * 4096;
+    bytes[page..page + 4096].fill(0xA5);
+    std::fs::write(&file, bytes).unwrap();
+
+    let store = SqliteStore::open(dir.path()).unwrap();
+    let mut read = Vec::new();
+    let error = store
+        .read(&Query::all(), 0, None)
+        .unwrap()
+        .map(|e| e.map(|e| e.position))
+        .find_map(|e| match e {
+            Ok(position) => {
+                read.push(position);
+                None
+            }
+            Err(error) => Some(error),
+        })
+        .expect("reading a corrupt file fails");
+    match error {
+        StoreError::Corrupt { position, .. } => {
+            assert_eq!(
+                position,
+                read.len() as u64 + 1,
+                "named where the good events end"
+            );
+            assert!(position > 1 && position <= 5000, "{position}");
+        }
+        other => panic!("expected Corrupt, got {other}"),
+    }
+    assert_eq!(
+        read.iter().copied().collect::<BTreeSet<_>>().len(),
+        read.len()
+    );
+}
