@@ -15,13 +15,13 @@ pub enum StoreError {
         /// The backend's own account.
         message: String,
     },
-    /// Stored bytes that cannot be read back: the log is readable up to `readable_to` only.
+    /// Stored bytes that cannot be read back, at or after `position`: the read handed out
+    /// every event it selects before it, and nothing from there on.
     #[error(
-        "the store is corrupt at position {position}: {reason} (positions 1 to {readable_to} read back)",
-        readable_to = position.saturating_sub(1)
+        "the store is corrupt at or after position {position}: {reason} (the events this read selects before it were read)"
     )]
     Corrupt {
-        /// The first position that cannot be read.
+        /// Where reading stopped: the damaged event, or the first of the page holding it.
         position: Position,
         /// What is wrong with it.
         reason: String,

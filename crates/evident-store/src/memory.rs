@@ -68,6 +68,7 @@ impl Log {
     ) -> impl Iterator<Item = Position> + 'a {
         // A query of one tagged item walks that tag's positions; anything else scans.
         let candidates: Box<dyn Iterator<Item = Position> + 'a> = match query.items.as_slice() {
+            _ if after >= upto => Box::new(std::iter::empty()),
             [item] if !item.tags.is_empty() => {
                 let positions = self
                     .by_tag

@@ -98,7 +98,8 @@ impl Scan {
         mut row: impl FnMut(Position, &[u8]) -> T,
     ) -> rusqlite::Result<Vec<T>> {
         let mut statement = connection.prepare_cached(&self.sql)?;
-        let (after, upto, limit) = (after as i64, upto.min(i64::MAX as u64) as i64, limit as i64);
+        let clamp = |position: Position| position.min(i64::MAX as u64) as i64;
+        let (after, upto, limit) = (clamp(after), clamp(upto), limit as i64);
         let mut values: Vec<&dyn ToSql> = vec![&after, &upto, &limit];
         values.extend(self.values.iter().map(|v| v as &dyn ToSql));
         let with_body = statement.column_count() > 1;

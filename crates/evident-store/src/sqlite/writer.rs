@@ -1,5 +1,5 @@
-//! Group commit: one thread owns the write connection and commits every append queued while
-//! the previous commit was flushing in one transaction, with one flush.
+//! Group commit: every append queued while the previous commit was flushing is committed in
+//! one transaction, with one flush, by the appender that leads the group (see [`Writer`]).
 //!
 //! Each append of a group is checked in order, against the log and against the appends ahead
 //! of it in the group (they are already in the transaction, so the same SQL sees them): its
@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::{Condvar, Mutex};
-use rusqlite::{Connection, ErrorCode, params};
+use rusqlite::{Connection, params};
 
 use super::{BACKEND, select};
 use crate::error::{AppendError, Existing};
@@ -251,6 +251,10 @@ struct Transaction<'c>(&'c Connection);
 impl<'c> Transaction<'c> {
     /// Takes SQLite's write lock (waiting up to the busy timeout for another process's).
     fn begin(connection: &'c Connection) -> rusqlite::Result<Self> {
+        if !connection.is_autocommit() {
+            // A rollback that failed left the last transaction open: end it now.
+            connection.prepare_cached("ROLLBACK")?.execute([])?;
+        }
         connection.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
         Ok(Transaction(connection))
     }
@@ -265,8 +269,7 @@ impl<'c> Transaction<'c> {
 impl Drop for Transaction<'_> {
     fn drop(&mut self) {
         if !self.0.is_autocommit() {
-            // A failure here leaves the transaction open; the next BEGIN then fails and the
-            // group reports that error, so nothing is acknowledged that was not committed.
+            // A failure here leaves the transaction open; the next `begin` rolls it back first.
             let _ = self
                 .0
                 .prepare_cached("ROLLBACK")
@@ -297,7 +300,9 @@ fn insert(
             record.body
         ]);
         match inserted {
-            Err(error) if error.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+            Err(rusqlite::Error::SqliteFailure(error, _))
+                if error.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
+            {
                 return Ok(Err(index));
             }
             other => {

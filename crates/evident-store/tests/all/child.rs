@@ -66,6 +66,11 @@ fn entry() {
             let accepted = dcb::subscribe_everywhere(store, arguments[0].parse().unwrap());
             println!("{ACK} {accepted}");
         }
+        // claim <username> <claimant>: prints whether the claim won
+        "claim" => {
+            let won = dcb::claim(store, &arguments[0], &arguments[1]);
+            println!("{ACK} {won}");
+        }
         // invoice <writer> <count>
         "invoice" => {
             for _ in 0..arguments[1].parse::<usize>().unwrap() {

@@ -260,3 +260,20 @@ pub fn invoice_numbers_hold_under_racing_processes(store: &TestStore) {
     run_children("invoice", &location, &arguments);
     check_invoices(&**store, 40);
 }
+
+/// The username example raced by six processes: exactly one claim wins.
+pub fn one_of_many_processes_claiming_a_username_wins(store: &TestStore) {
+    let location = store
+        .location
+        .clone()
+        .expect("a store other processes can open");
+    let arguments: Vec<Vec<String>> = (0..6)
+        .map(|c| vec!["ada".into(), format!("p{c}")])
+        .collect();
+    let wins = run_children("claim", &location, &arguments)
+        .iter()
+        .filter(|acks| acks[0] == "true")
+        .count();
+    assert_eq!(wins, 1);
+    assert_eq!(everything(&**store).len(), 1);
+}

@@ -657,6 +657,12 @@ fn course_capacity_holds_under_racing_processes() {
 }
 
 #[test]
+fn one_of_many_processes_claiming_a_username_wins() {
+    let Some(store) = open() else { return };
+    dcb::one_of_many_processes_claiming_a_username_wins(&store);
+}
+
+#[test]
 fn invoice_numbers_hold_under_racing_processes() {
     let Some(store) = open() else { return };
     dcb::invoice_numbers_hold_under_racing_processes(&store);

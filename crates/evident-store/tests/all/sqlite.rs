@@ -78,6 +78,12 @@ fn course_capacity_holds_under_racing_processes() {
 }
 
 #[test]
+fn one_of_many_processes_claiming_a_username_wins() {
+    let store = open().unwrap();
+    dcb::one_of_many_processes_claiming_a_username_wins(&store);
+}
+
+#[test]
 fn invoice_numbers_hold_under_racing_processes() {
     let store = open().unwrap();
     dcb::invoice_numbers_hold_under_racing_processes(&store);
