@@ -8,10 +8,15 @@
 //! The guest's `go.mod` stays as its author wrote it: the build uses a copy (`-modfile`) that
 //! replaces `evident.dev/evident` with the SDK written out under the target directory, and
 //! reaches no network (`GOPROXY=off`, `GOTOOLCHAIN=local`).
+//!
+//! The SDK names the `evident:db` release nowhere: `//go:wasmimport` and `//go:wasmexport` take
+//! only literal names, so they carry [`RELEASE_TOKEN`] (`evident:db/logging@EVIDENT_WIT_VERSION`)
+//! and [`write_sdk`] writes the SDK out with the release of the WIT in its place.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::encode::wit_version;
 use crate::guest_dir::GuestDir;
 use crate::toolchain::{self, Installer, run};
 use crate::{BuildError, BuildOptions, BuiltGuest, Language, write_atomically};
@@ -22,6 +27,9 @@ pub(crate) const GO_VERSION: &str = "1.27.3";
 /// The SDK's module path, which a guest's `go.mod` requires.
 pub(crate) const SDK_MODULE: &str = "evident.dev/evident";
 
+/// What stands for the `evident:db` release in the SDK's import and export names.
+pub(crate) const RELEASE_TOKEN: &str = "EVIDENT_WIT_VERSION";
+
 /// Builds the Go guest in `dir`.
 pub(crate) fn build(dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
     let guest = GuestDir::read(dir, Language::Go, options)?;
@@ -29,7 +37,7 @@ pub(crate) fn build(dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, Bu
         dir: guest.dir.clone(),
         reason: format!(
             "guest.json names the world {:?}; a Go guest implements state-view-component, \
-             state-view-basic, state-change-component or decider-component",
+             state-view-basic, state-change-component, decider-component or database-decider",
             guest.world
         ),
     })?;
@@ -39,7 +47,7 @@ pub(crate) fn build(dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, Bu
     let go_dir = guest.target_dir.join("go");
     let work = go_dir.join("build").join(&guest.name);
     let core = work.join(format!("{}.core.wasm", guest.name));
-    let sdk = crate::sdk::write("go", &guest.target_dir)?;
+    let sdk = write_sdk(&guest.target_dir, &wit_version()?)?;
     let packages = subdirectories(&guest.dir);
     let packages: Vec<&str> = packages.iter().map(String::as_str).collect();
     if guest.is_up_to_date(&component, &packages, std::slice::from_ref(&sdk)) && core.is_file() {
@@ -101,8 +109,42 @@ fn build_tags(world: &str) -> Option<&'static [&'static str]> {
         "state-view-basic" => &["evident_view"],
         "state-change-component" => &["evident_change"],
         "decider-component" => &["evident_view", "evident_batch", "evident_change"],
+        "database-decider" => &["evident_decider"],
         _ => return None,
     })
+}
+
+/// Writes the Go SDK out under `target_dir` with `@release` (e.g. `@0.4.0`) in place of
+/// `@`[`RELEASE_TOKEN`] in its Go files (not its tests), once per version of this crate,
+/// content of the SDK and release, and returns its directory.
+pub(crate) fn write_sdk(target_dir: &Path, release: &str) -> Result<PathBuf, BuildError> {
+    let mut digest = std::hash::DefaultHasher::new();
+    for file in crate::sdk::files("go") {
+        std::hash::Hash::hash(&file, &mut digest);
+    }
+    let digest = std::hash::Hasher::finish(&digest);
+    let dir = target_dir.join("sdk").join(format!(
+        "go-{}-{digest:016x}-wit{release}",
+        env!("CARGO_PKG_VERSION")
+    ));
+    if dir.join(".complete").is_file() {
+        return Ok(dir);
+    }
+    for (path, bytes) in crate::sdk::files("go") {
+        let file = dir.join(path);
+        if let Some(parent) = file.parent() {
+            create_dir(parent)?;
+        }
+        if path.ends_with(".go") && !path.ends_with("_test.go") {
+            let text = String::from_utf8_lossy(bytes)
+                .replace(&format!("@{RELEASE_TOKEN}"), &format!("@{release}"));
+            write_atomically(&file, text.as_bytes())?;
+        } else {
+            write_atomically(&file, bytes)?;
+        }
+    }
+    write_atomically(&dir.join(".complete"), b"")?;
+    Ok(dir)
 }
 
 /// Writes the `go.mod` the build uses: the guest's own, with `evident.dev/evident` replaced by
@@ -165,5 +207,32 @@ fn io_error(path: &Path, source: std::io::Error) -> BuildError {
     BuildError::Io {
         path: path.to_owned(),
         source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{RELEASE_TOKEN, write_sdk};
+
+    #[test]
+    fn the_sdk_is_written_with_the_release_in_its_import_and_export_names() {
+        let target = std::env::temp_dir().join(format!("evident-go-sdk-{}", std::process::id()));
+        let dir = write_sdk(&target, "9.8.7").unwrap();
+        assert_eq!(write_sdk(&target, "9.8.7").unwrap(), dir);
+        let host = std::fs::read_to_string(dir.join("host_wasip1.go")).unwrap();
+        assert!(
+            host.contains("//go:wasmimport evident:db/logging@9.8.7 log"),
+            "{host}"
+        );
+        let names = format!("@{RELEASE_TOKEN}");
+        for (path, _) in crate::sdk::files("go") {
+            if path.ends_with(".go") && !path.ends_with("_test.go") {
+                let text = std::fs::read_to_string(dir.join(path)).unwrap();
+                assert!(!text.contains(&names), "{path} still has {names}");
+            }
+        }
+        let other = write_sdk(&target, "9.8.8").unwrap();
+        assert_ne!(other, dir);
+        let _ = std::fs::remove_dir_all(&target);
     }
 }

@@ -7,7 +7,8 @@
 //! that directory. So the build stages the program in one directory ([`program`]): the guest's
 //! JavaScript (and JSON) files with their `'evident'` imports made relative, the SDK's modules
 //! under `evident-sdk/`, and an entry module, `evident-entry.js`, that connects the host's
-//! imports to the SDK and exports the world's interfaces from the guest's `view` or `change`.
+//! imports to the SDK and exports the world's interfaces from the guest's `view`, `change` or
+//! `decider`.
 //! The staged program is the build's input: the component is rebuilt when any byte of it (the
 //! guest's files, the SDK, the entry), the WIT or the toolchain changes.
 
@@ -93,9 +94,10 @@ mod program {
     const SDK_DIR: &str = "evident-sdk";
 
     /// The modules a guest may import from the SDK, and the SDK file each is.
-    const SDK_MODULES: [(&str, &str); 2] = [
+    const SDK_MODULES: [(&str, &str); 3] = [
         ("evident", "index.js"),
         ("evident/component", "component.js"),
+        ("evident/testing", "testing.js"),
     ];
 
     /// A staged program: `(path relative to its root, contents)`, sorted by path.
@@ -243,11 +245,11 @@ mod program {
                 .find(|(module, _)| *module == specifier)
                 .map(|(_, file)| file)
                 .ok_or_else(|| {
+                    let modules = SDK_MODULES.map(|(module, _)| format!("'{module}'"));
+                    let (last, others) = modules.split_last().expect("the SDK has modules");
                     format!(
-                        "imports '{specifier}'; the SDK's modules are {}",
-                        SDK_MODULES
-                            .map(|(module, _)| format!("'{module}'"))
-                            .join(" and ")
+                        "imports '{specifier}'; the SDK's modules are {} and {last}",
+                        others.join(", ")
                     )
                 })?;
             out.push_str(&source[copied..start]);
@@ -298,13 +300,16 @@ mod program {
                     ("stateChange", "changeExports", "change"),
                 ],
             ),
+            // The `database` import needs no line: componentize-js binds every import of the
+            // world, and `decide` is handed the host's resource.
+            "database-decider" => (false, &[("decider", "deciderExports", "decider")]),
             other => {
                 return Err(not_a_guest(
                     guest,
                     format!(
                         "guest.json names the world {other:?}; a JavaScript guest implements \
-                         state-view-component, state-view-basic, state-change-component or \
-                         decider-component"
+                         state-view-component, state-view-basic, state-change-component, \
+                         decider-component or database-decider"
                     ),
                 ));
             }
@@ -396,7 +401,7 @@ mod program {
             let error = rewrite_imports("import { x } from 'evident/json';", 0).unwrap_err();
             assert!(error.contains("'evident/json'"), "{error}");
             assert!(
-                error.contains("'evident' and 'evident/component'"),
+                error.contains("'evident', 'evident/component' and 'evident/testing'"),
                 "{error}"
             );
         }

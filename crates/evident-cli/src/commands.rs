@@ -11,6 +11,7 @@ use evident_types::{Command, Parameters, State};
 
 use crate::RunOptions;
 use crate::component::{self, Loaded};
+use crate::database;
 use crate::input::{self, EventsFormat, PayloadFormat};
 use crate::output::{self, print_state};
 use crate::store::{self, StoreEvents};
@@ -86,6 +87,9 @@ pub(crate) fn inspect(path: &Path, wasi: bool) -> Result<ExitCode> {
         exports("evident:db/state-view"),
         exports("evident:db/state-change"),
     ) {
+        _ if exports("evident:db/decider@") => {
+            "database decider: reads the database (evident:db/database-decider)"
+        }
         (true, true) => "decider: state view and state change (evident:db/decider-component)",
         (true, false) => "state view (evident:db/state-view-component)",
         (false, true) => "state change (evident:db/state-change-component)",
@@ -138,6 +142,12 @@ pub(crate) fn inspect(path: &Path, wasi: bool) -> Result<ExitCode> {
             format!("valid decider (state view and state change) for this host{mode}"),
             folding(decider.view()),
         ),
+        Ok(Loaded::DatabaseDecider(decider)) => (
+            format!(
+                "valid database decider for this host{mode} (run it with `evident decide --store`)"
+            ),
+            format!("evident:db@{}", decider.wit_version()),
+        ),
         Err(e) => {
             // Only a refused WASI import gets the hint; a component that imports WASI may be
             // refused for other reasons.
@@ -161,7 +171,9 @@ pub(crate) fn inspect(path: &Path, wasi: bool) -> Result<ExitCode> {
     // An artifact beside the component is never loaded (loading one runs its native code): it
     // is up to date if it is, byte for byte, what this host compiles from the component.
     let artifact = path.with_extension("cwasm");
-    let aot = if !artifact.exists() {
+    let aot = if !artifact.exists() && exports("evident:db/decider@") {
+        "none: a database decider is loaded from its .wasm (its compiled code is cached)".to_owned()
+    } else if !artifact.exists() {
         format!(
             "no artifact ({} absent; `evident compile` makes one)",
             artifact.display()
@@ -208,16 +220,16 @@ fn list(items: &[String]) -> String {
     }
 }
 
-struct Sections {
-    is_component: bool,
-    imports: Vec<String>,
-    exports: Vec<String>,
-    sdk_version: Option<String>,
+pub(crate) struct Sections {
+    pub(crate) is_component: bool,
+    pub(crate) imports: Vec<String>,
+    pub(crate) exports: Vec<String>,
+    pub(crate) sdk_version: Option<String>,
 }
 
 /// The component's own imports and exports (not those of nested modules) and the SDK version
 /// the guest macros embed.
-fn read_sections(bytes: &[u8]) -> Result<Sections, String> {
+pub(crate) fn read_sections(bytes: &[u8]) -> Result<Sections, String> {
     use wasmparser::{Encoding, Parser, Payload};
     let mut sections = Sections {
         is_component: false,
@@ -433,7 +445,12 @@ pub(crate) fn compile(path: &Path, output: Option<&Path>) -> Result<ExitCode> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let runtime = component::runtime(None)?;
     // Refuse now what the host would refuse at load, not after the artifact is deployed.
-    component::load_any(&runtime, path, false)?;
+    if let Loaded::DatabaseDecider(_) = component::load_any(&runtime, path, false)? {
+        bail!(
+            "{}: a database decider is loaded from its component .wasm only (this host loads no precompiled database decider); its compiled code is kept in the AOT cache",
+            path.display()
+        );
+    }
     let name = path.display().to_string();
     let artifact = runtime.precompile(&name, &bytes)?;
     let output = output.map_or_else(|| path.with_extension("cwasm"), Path::to_owned);
@@ -452,18 +469,60 @@ pub(crate) fn compile(path: &Path, output: Option<&Path>) -> Result<ExitCode> {
 
 pub(crate) struct DecideArgs<'a> {
     pub(crate) component: &'a Path,
-    pub(crate) given: &'a Path,
+    pub(crate) given: Option<&'a Path>,
     pub(crate) given_format: Option<EventsFormat>,
     pub(crate) command: &'a Path,
     pub(crate) command_format: Option<PayloadFormat>,
     pub(crate) snapshot: Option<&'a Path>,
     pub(crate) snapshot_format: Option<PayloadFormat>,
     pub(crate) snapshot_position: u64,
+    /// The store a database decider decides on (default ./evident-store).
+    pub(crate) store: Option<&'a str>,
+    /// The views manifest a database decider's views come from.
+    pub(crate) views: Option<&'a Path>,
+    pub(crate) attempts: Option<u32>,
+    pub(crate) snapshot_every: Option<u64>,
     pub(crate) run: &'a RunOptions,
 }
 
+/// `evident decide`: a database decider (evident:db 0.4.0) decides on the store and appends;
+/// a decider of the 0.3.0 `decider-component` world decides on the history given.
 pub(crate) fn decide(args: DecideArgs<'_>) -> Result<ExitCode> {
-    let (history, events) = EventStream::read_all(args.given, args.given_format)?;
+    let (file, needs_wasi) = component::component_file(args.component)?;
+    let wasi = args.run.wasi || needs_wasi;
+    if component::is_database_decider(&file)? {
+        if args.given.is_some() || args.snapshot.is_some() {
+            bail!(
+                "{} is a database decider (evident:db 0.4.0): it reads the store (--store) and the views of the manifest, not --given or --snapshot",
+                args.component.display()
+            );
+        }
+        return database::decide(database::DecideArgs {
+            component: args.component,
+            file: &file,
+            wasi,
+            command: args.command,
+            command_format: args.command_format,
+            store: args.store,
+            views: args.views,
+            attempts: args.attempts,
+            snapshot_every: args.snapshot_every,
+            run: args.run,
+        });
+    }
+    if args.attempts.is_some() || args.snapshot_every.is_some() {
+        bail!(
+            "--attempts and --snapshot-every are for database deciders (evident:db 0.4.0, world database-decider); {} decides on the history given",
+            args.component.display()
+        );
+    }
+    let Some(given) = args.given else {
+        bail!(
+            "{} is not a database decider: give the history it decides on with --given FILE (a decider-component decides on one stream's events)",
+            args.component.display()
+        );
+    };
+    let (history, events) = EventStream::read_all(given, args.given_format)?;
     let (content_type, bytes) = input::read_payload(args.command, args.command_format)?;
     let command = Command::new(content_type, bytes);
     let snapshot = Snapshot {
@@ -474,7 +533,7 @@ pub(crate) fn decide(args: DecideArgs<'_>) -> Result<ExitCode> {
         position: args.snapshot_position,
     };
     let runtime = component::runtime(Some(args.run))?;
-    let decider = component::load_decider(&runtime, args.component, args.run.wasi)?;
+    let decider = component::load_decider(&runtime, &file, wasi)?;
     let parameters = Parameters::from(args.run.parameters.clone());
     let started = Instant::now();
     match decider.decide(snapshot, &history, &command, &parameters) {
@@ -508,7 +567,7 @@ pub(crate) fn decide(args: DecideArgs<'_>) -> Result<ExitCode> {
         }
         Err(DecideError::History(failed)) => bail!(
             "{}, {}: history event {:?} does not fold: {}",
-            args.given.display(),
+            given.display(),
             events.origin(failed.index),
             failed.event_id,
             failed.source

@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use evident_host::{Decider, Error, Limits, Runtime, RuntimeConfig, StateChange, StateView};
+use evident_host::{
+    DatabaseDecider, Decider, Error, Limits, Runtime, RuntimeConfig, StateChange, StateView,
+};
 
 use crate::RunOptions;
 
@@ -60,7 +62,7 @@ fn limits(run: &RunOptions, mut limits: Limits) -> Result<Limits> {
 /// A component file as given, or the component built from a guest directory, and whether it
 /// needs the deny-all WASI mode: one built from a guest directory in a language whose
 /// toolchain makes it import WASI does.
-fn component_file(path: &Path) -> Result<(PathBuf, bool)> {
+pub(crate) fn component_file(path: &Path) -> Result<(PathBuf, bool)> {
     if path.is_dir() {
         eprintln!("building {} ...", path.display());
         let options = evident_build::BuildOptions {
@@ -160,12 +162,55 @@ pub(crate) fn load_decider(runtime: &Runtime, path: &Path, wasi: bool) -> Result
     Ok(runtime.load_decider(&name, &bytes)?)
 }
 
+/// Whether the component file exports the `decider` interface of the `database-decider`
+/// world (evident:db 0.4.0): a decider that reads the database. A precompiled artifact, or a
+/// file that is not a component, is not.
+pub(crate) fn is_database_decider(file: &Path) -> Result<bool> {
+    if is_precompiled(file) {
+        return Ok(false);
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    if !bytes.starts_with(b"\0asm") {
+        return Ok(false);
+    }
+    Ok(
+        crate::commands::read_sections(&bytes).is_ok_and(|sections| {
+            sections
+                .exports
+                .iter()
+                .any(|export| export.starts_with("evident:db/decider@"))
+        }),
+    )
+}
+
+/// Loads a decider that reads the database (world `database-decider`) from a component file;
+/// `wasi` loads it in the deny-all WASI mode.
+pub(crate) fn load_database_decider(
+    runtime: &Runtime,
+    file: &Path,
+    wasi: bool,
+) -> Result<DatabaseDecider> {
+    if is_precompiled(file) {
+        anyhow::bail!(
+            "{}: a database decider is loaded from its component .wasm, not a precompiled artifact (compiled code is cached on its own)",
+            file.display()
+        );
+    }
+    let (name, bytes) = read_named(file)?;
+    if wasi {
+        return Ok(runtime.load_database_decider_wasi(&name, &bytes)?);
+    }
+    Ok(runtime.load_database_decider(&name, &bytes)?)
+}
+
 /// A component loaded as whichever kind it is.
 pub(crate) enum Loaded {
     View(StateView),
     Change(StateChange),
     /// A view and a change in one component.
     Decider(Box<Decider>),
+    /// A decider that reads the database (evident:db 0.4.0).
+    DatabaseDecider(DatabaseDecider),
 }
 
 /// Loads a component as a view, a change, or both (a decider); if it is neither, says why for
@@ -173,6 +218,11 @@ pub(crate) enum Loaded {
 pub(crate) fn load_any(runtime: &Runtime, path: &Path, wasi: bool) -> Result<Loaded> {
     let (file, needs_wasi) = component_file(path)?;
     let wasi = wasi || needs_wasi;
+    if is_database_decider(&file)? {
+        return Ok(Loaded::DatabaseDecider(load_database_decider(
+            runtime, &file, wasi,
+        )?));
+    }
     if let Ok(decider) = load_decider(runtime, &file, wasi) {
         return Ok(Loaded::Decider(Box::new(decider)));
     }

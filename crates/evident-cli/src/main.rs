@@ -2,7 +2,9 @@
 
 mod commands;
 mod component;
+mod database;
 mod input;
+mod manifest;
 mod output;
 mod profile;
 mod scaffold;
@@ -129,20 +131,31 @@ enum Command {
         #[command(flatten)]
         run: RunOptions,
     },
-    /// Decide a command on a history: fold the given events with a decider's view, run the
-    /// command through its change, and print the events it emits, as JSON lines.
-    #[command(
-        after_help = "Example:\n  evident decide guests/bank-account --given examples/bank/history.jsonl --command examples/bank/withdraw.json\n\nA refusal prints `refused: [code] message` and exits with 2."
-    )]
+    /// Decide a command: on a store, appending the events (a database decider, evident:db
+    /// 0.4.0), or on a given history (a 0.3.0 decider), printing them as JSON lines.
+    #[command(after_help = "Examples:
+  evident decide guests/course-subscriptions --store ./evident-store --command examples/courses/subscribe-s1.json
+  evident decide guests/bank-account --given examples/bank/history.jsonl --command examples/bank/withdraw.json
+
+A database decider (world database-decider) reads the log and the views as of the store's head
+and its events are appended under the condition its reads imply (or the one it returns); on a
+conflict it decides again at the new head, up to --attempts times. Its views are those of the
+manifest: --views FILE, else evident.toml in the decider's guest directory, else ./evident.toml.
+The appended events are printed as `evident store read` prints them (with their `position`),
+and the revision, attempts, condition, reads and fuel on stderr.
+
+Exit codes: 2 refused (`refused: [code] message` on stderr; nothing appended), 3 a conflict on
+every attempt, 4 an event the log already holds (same source and id), 1 any other error.")]
     Decide {
-        /// A decider component (.wasm, .cwasm) or guest directory: a view and a change in one.
+        /// A decider component (.wasm) or guest directory: a database decider, or a view and a
+        /// change in one (a .cwasm of one, too).
         component: PathBuf,
-        /// The stream's events so far (after the snapshot, if one is given): JSON lines or a
-        /// CBOR sequence (.cbor); `-` reads stdin.
+        /// For a 0.3.0 decider: the stream's events so far (after the snapshot, if one is
+        /// given), JSON lines or a CBOR sequence (.cbor); `-` reads stdin.
         #[arg(long, value_name = "FILE|-")]
-        given: PathBuf,
+        given: Option<PathBuf>,
         /// How the history is encoded, if the file name does not say.
-        #[arg(long, value_enum)]
+        #[arg(long, value_enum, requires = "given")]
         given_format: Option<input::EventsFormat>,
         /// The command (JSON or .cbor).
         #[arg(long, value_name = "FILE")]
@@ -150,7 +163,8 @@ enum Command {
         /// Send a JSON command file as CBOR.
         #[arg(long, value_enum)]
         command_format: Option<input::PayloadFormat>,
-        /// A state to start from instead of "no state yet": a snapshot of the stream.
+        /// For a 0.3.0 decider: a state to start from instead of "no state yet", a snapshot of
+        /// the stream.
         #[arg(long, value_name = "FILE")]
         snapshot: Option<PathBuf>,
         /// Send a JSON snapshot file as CBOR (for deciders that store CBOR).
@@ -159,9 +173,49 @@ enum Command {
         /// How many events of the stream the snapshot folds (its position).
         #[arg(long, value_name = "N", default_value_t = 0, requires = "snapshot")]
         snapshot_position: u64,
+        /// For a database decider: the store it decides on and appends to, a directory
+        /// (SQLite, created if missing; default ./evident-store) or a PostgreSQL URL.
+        #[arg(
+            long,
+            value_name = "PATH|postgres://…",
+            env = "EVIDENT_STORE",
+            hide_env_values = true
+        )]
+        store: Option<String>,
+        /// For a database decider: the views manifest (default: evident.toml in the guest
+        /// directory, else ./evident.toml).
+        #[arg(
+            long,
+            value_name = "FILE",
+            env = "EVIDENT_VIEWS",
+            hide_env_values = true
+        )]
+        views: Option<PathBuf>,
+        /// For a database decider: how many times to decide when appending conflicts
+        /// (default 5).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        attempts: Option<u32>,
+        /// For a database decider: save a snapshot of a view each time this many of its events
+        /// were folded (default 10000).
+        #[arg(long, value_name = "EVENTS", value_parser = clap::value_parser!(u64).range(1..))]
+        snapshot_every: Option<u64>,
         #[command(flatten)]
         run: RunOptions,
     },
+    /// Show a materialized view's state at a position of the store, or rebuild it.
+    #[command(after_help = "Examples:
+  evident view course-capacity --store ./evident-store --param course=c1 --views guests/course-subscriptions/evident.toml
+  evident view course-capacity --param course=c1 --at 4
+  evident view guests/event-counter --store ./evident-store
+  evident view rebuild course-capacity --param course=c1
+
+A view is named in the views manifest (--views FILE, EVIDENT_VIEWS, else ./evident.toml), with
+its component and the query selecting its events; a component or guest directory given instead
+folds every event unless a manifest lists it. The state goes to stdout (JSON pretty-printed);
+where folding started (a snapshot, or the start), the events folded and the position to stderr.
+States are saved as snapshots in the store every --snapshot-every events of the view, so a
+later run starts from the newest one at or before the position asked for.")]
+    View(database::ViewCli),
     /// Fold events under the guest profiler: writes a flamegraph (.svg), a Firefox Profiler
     /// profile (.json) and folded stacks (.folded) naming the guest's functions.
     #[command(
@@ -198,7 +252,7 @@ enum Command {
     },
     /// Run given/when/then scenario files (JSON or YAML) against a component.
     #[command(
-        after_help = "Example:\n  evident test guests/bank-account examples/scenarios/bank-*.yaml\n\nA scenario file holds `scenarios:`, each with `name`, optional `parameters`, `given` (`events`, a `state`, or both),\n`when` (a command, for changes and deciders) and `then` (`state`, `events`, `error`, `max_fuel_per_event`).\nA view folds the given events; a change decides on the given state; a decider folds the given events\n(after the given state) and decides on the result."
+        after_help = "Example:\n  evident test guests/bank-account examples/scenarios/bank-*.yaml\n\nA scenario file holds `scenarios:`, each with `name`, optional `parameters`, `given` (`events`, a `state`, or both),\n`when` (a command, for changes and deciders) and `then` (`state`, `events`, `error`, `max_fuel_per_event`,\n`condition`).\nA view folds the given events; a change decides on the given state; a decider folds the given events\n(after the given state) and decides on the result. A database decider (evident:db 0.4.0) decides on a\nfresh in-memory store holding the given events, with the views of the manifest (--views, else\nevident.toml in its guest directory, else ./evident.toml); `then` gives the events it appends, a refusal's\n`error` code, and/or the append `condition` (DCB JSON: {failIfEventsMatch: {items: [...]}, after: P})."
     )]
     Test {
         /// A component (.wasm), a precompiled artifact (.cwasm), or a guest directory.
@@ -209,6 +263,15 @@ enum Command {
         /// Run a component that imports WASI with every WASI capability denied.
         #[arg(long)]
         wasi: bool,
+        /// For a database decider: the views manifest (default: evident.toml in the guest
+        /// directory, else ./evident.toml).
+        #[arg(
+            long,
+            value_name = "FILE",
+            env = "EVIDENT_VIEWS",
+            hide_env_values = true
+        )]
+        views: Option<PathBuf>,
     },
     /// Append events to the event log, read them back, ask for its head.
     #[command(
@@ -347,7 +410,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             component,
             scenarios,
             wasi,
-        } => scenario::run_files(&component, &scenarios, wasi),
+            views,
+        } => scenario::run_files(&component, &scenarios, wasi, views.as_deref()),
         Command::Profile {
             component,
             events,
@@ -372,18 +436,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             snapshot,
             snapshot_format,
             snapshot_position,
+            store,
+            views,
+            attempts,
+            snapshot_every,
             run,
         } => commands::decide(commands::DecideArgs {
             component: &component,
-            given: &given,
+            given: given.as_deref(),
             given_format,
             command: &command,
             command_format,
             snapshot: snapshot.as_deref(),
             snapshot_format,
             snapshot_position,
+            store: store.as_deref(),
+            views: views.as_deref(),
+            attempts,
+            snapshot_every,
             run: &run,
         }),
+        Command::View(view) => database::view(view),
         Command::Store { command } => store::run(command),
         Command::Completions { shell } => {
             clap_complete::generate(

@@ -3,13 +3,19 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail, ensure};
-use evident_host::{Decider, Error, Snapshot, StateChange, StateView};
+use evident_host::{
+    Database, DatabaseDecider, DatabaseError, Decider, Error, Registry, Snapshot, StateChange,
+    StateView,
+};
+use evident_store::{AppendCondition, MemoryStore, Query, Store};
 use evident_types::{Command, Event, Parameters, State, content_type};
 use serde::Deserialize;
 
 use crate::component::{self, Loaded};
+use crate::manifest::{self, Manifest, ViewEntry};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,7 +26,9 @@ struct ScenarioFile {
 /// One scenario. For a view: given events (and maybe a state), then a state or an error. For a
 /// change: given a state, when a command, then events or an error code. For a decider: given
 /// events (and maybe a state they follow), when a command, then events, an error code or the
-/// state after the new events.
+/// state after the new events. For a database decider: given events (appended to a fresh
+/// store, with the manifest's views over it), when a command, then the events it appends, an
+/// error code, and/or the append condition.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Scenario {
@@ -61,6 +69,9 @@ struct Then {
     /// The most fuel a fold may use per event: a budget that fails the scenario, the same way
     /// on every machine, when a guest gets slower.
     max_fuel_per_event: Option<u64>,
+    /// A database decider's append condition, DCB JSON:
+    /// `{"failIfEventsMatch":{"items":[…]},"after":P}`.
+    condition: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize, Clone, Copy)]
@@ -70,17 +81,53 @@ enum Format {
     Cbor,
 }
 
+/// A loaded component, with what a database decider decides with: the registry holding the
+/// manifest's views and the queries to declare them with in each scenario's database.
+enum Subject {
+    Loaded(Loaded),
+    Database {
+        decider: DatabaseDecider,
+        registry: Arc<Registry>,
+        views: Vec<(String, Query)>,
+    },
+}
+
 pub(crate) fn run_files(
     component: &Path,
     files: &[std::path::PathBuf],
     wasi: bool,
+    views: Option<&Path>,
 ) -> Result<ExitCode> {
     let runtime = component::runtime(None)?;
-    let loaded = component::load_any(&runtime, component, wasi)?;
+    let subject = match component::load_any(&runtime, component, wasi)? {
+        Loaded::DatabaseDecider(decider) => {
+            let registry = Arc::new(Registry::new(runtime.clone()));
+            let guest_dir = component.is_dir().then_some(component);
+            let views = match Manifest::find(views, guest_dir)? {
+                Some(manifest) => {
+                    let entries: Vec<&ViewEntry> = manifest.views.iter().collect();
+                    manifest::register_all(&entries, Some(&manifest.path), &registry)?
+                }
+                None => {
+                    eprintln!(
+                        "note: no views manifest (--views FILE, {} in the guest directory or here): the decider reads no views",
+                        manifest::FILE_NAME
+                    );
+                    Vec::new()
+                }
+            };
+            Subject::Database {
+                decider,
+                registry,
+                views,
+            }
+        }
+        loaded => Subject::Loaded(loaded),
+    };
     let (mut passed, mut failed) = (0, 0);
     for file in files {
         for scenario in read(file)? {
-            match run(&loaded, &scenario) {
+            match run(&subject, &scenario) {
                 Ok(()) => {
                     passed += 1;
                     println!("PASS {}: {}", file.display(), scenario.name);
@@ -120,7 +167,25 @@ fn read(path: &Path) -> Result<Vec<Scenario>> {
     Ok(file.scenarios)
 }
 
-fn run(loaded: &Loaded, scenario: &Scenario) -> Result<()> {
+fn run(subject: &Subject, scenario: &Scenario) -> Result<()> {
+    let loaded = match subject {
+        Subject::Loaded(loaded) => loaded,
+        Subject::Database {
+            decider,
+            registry,
+            views,
+        } => {
+            let when = scenario
+                .when
+                .as_ref()
+                .context("a database decider needs a `when` command")?;
+            return run_database_decision(decider, registry, views, scenario, when);
+        }
+    };
+    ensure!(
+        scenario.then.condition.is_none(),
+        "only a database decider's `then` gives a `condition`"
+    );
     match (loaded, &scenario.when) {
         (Loaded::View(view), None) => run_fold(view, scenario),
         (Loaded::Decider(decider), None) => run_fold(decider.view(), scenario),
@@ -128,6 +193,9 @@ fn run(loaded: &Loaded, scenario: &Scenario) -> Result<()> {
         (Loaded::Change(change), Some(when)) => run_change(change, scenario, when),
         (Loaded::Change(_), None) => bail!("a state change needs a `when` command"),
         (Loaded::Decider(decider), Some(when)) => run_decision(decider, scenario, when),
+        (Loaded::DatabaseDecider(_), _) => {
+            unreachable!("a database decider is a `Subject::Database`")
+        }
     }
 }
 
@@ -249,6 +317,87 @@ fn run_decision(decider: &Decider, scenario: &Scenario, when: &When) -> Result<(
             expect_decided(Err(error), None, &scenario.then)
         }
         Err(other) => bail!("{other}"),
+    }
+}
+
+/// Appends the given events to a fresh in-memory store, decides the command on it with the
+/// manifest's views, appends the decision under its condition, and checks `then`.
+fn run_database_decision(
+    decider: &DatabaseDecider,
+    registry: &Arc<Registry>,
+    views: &[(String, Query)],
+    scenario: &Scenario,
+    when: &When,
+) -> Result<()> {
+    ensure!(
+        scenario.given.state.is_none(),
+        "a database decider is given `events` (appended to a fresh store), not a `state`"
+    );
+    let then = &scenario.then;
+    ensure!(
+        then.state.is_none() && then.max_fuel_per_event.is_none(),
+        "a database decider's `then` gives `events`, an `error` or a `condition`"
+    );
+    let store = Arc::new(MemoryStore::new());
+    let given = given_events(&scenario.given)?;
+    if !given.is_empty() {
+        store
+            .append(&given, None)
+            .context("the given events cannot be appended")?;
+    }
+    let database = Database::new(store, registry.clone());
+    for (name, query) in views {
+        database.declare_view(name, query.clone());
+    }
+    let result = database.decide_and_append(decider, &command(when)?, &parameters(scenario), 1);
+    match (result, &then.error) {
+        (Ok(appended), None) => {
+            ensure!(
+                then.events.is_some() || then.condition.is_some(),
+                "`then` must give `events`, an `error` or a `condition`"
+            );
+            let decided = appended.decided;
+            if let Some(expected) = &then.events {
+                expect_events(&decided.events, expected)?;
+            }
+            if let Some(expected) = &then.condition {
+                let expected: AppendCondition = serde_json::from_value(expected.clone())
+                    .context("`then.condition` is not an append condition, {\"failIfEventsMatch\":{\"items\":[…]},\"after\":P}")?;
+                let actual = decided.condition.as_ref().map(AppendCondition::to_json);
+                ensure!(
+                    decided.condition.as_ref() == Some(&expected),
+                    "expected condition {}\n     got condition      {}",
+                    expected.to_json(),
+                    actual.as_deref().unwrap_or("none")
+                );
+            }
+            Ok(())
+        }
+        (Err(DatabaseError::Decide(Error::Guest { code, message, .. })), Some(expected)) => {
+            ensure!(
+                code.as_deref() == Some(expected.as_str()),
+                "expected error {expected:?}, got [{}] {message}",
+                code.as_deref().unwrap_or("-")
+            );
+            Ok(())
+        }
+        (Err(error @ DatabaseError::Decide(Error::Guest { .. })), None) => {
+            bail!("refused: {error}")
+        }
+        (Err(error), Some(expected)) => {
+            // A store's refusal (a duplicate event) or a failure: matched by its message.
+            let message = format!("{:#}", anyhow::Error::new(error));
+            ensure!(
+                message.contains(expected.as_str()),
+                "expected error {expected:?}, got: {message}"
+            );
+            Ok(())
+        }
+        (Ok(appended), Some(expected)) => bail!(
+            "expected error {expected:?}, got {} events",
+            appended.events.len()
+        ),
+        (Err(error), None) => Err(error.into()),
     }
 }
 

@@ -104,7 +104,7 @@ pub(crate) struct Location {
         hide_env_values = true,
         default_value = DEFAULT_LOCATION
     )]
-    store: String,
+    pub(crate) store: String,
 }
 
 /// Which events a read takes: `--type`, `--tag`, `--query`, `--after`.

@@ -1,9 +1,13 @@
 //! The attributes that turn a guest author's impl into an Evident component.
 //!
-//! `#[state_view]` goes on `impl StateView for T`, `#[state_change]` on `impl StateChange for T`.
-//! Each keeps the impl as written and, when compiling for `wasm32`, adds a hidden module that
+//! `#[state_view]` goes on `impl StateView for T`, `#[state_change]` on `impl StateChange for T`,
+//! `#[database_decider]` on `impl DatabaseDecider for T` (world `database-decider`, whose
+//! `decide` is handed the host's `database` resource wrapped as the SDK's `Database`). Each
+//! keeps the impl as written and, when compiling for `wasm32`, adds a hidden module that
 //! generates the world's bindings with wit-bindgen (reusing the SDK's shared types) and exports
-//! `T` through them. Use them through `evident_guest_sdk`, which re-exports both:
+//! `T` through them. The worlds are those of the release of `evident:db` in this crate's
+//! `wit/evident.wit`, read from its `package` line. Use them through `evident_guest_sdk`, which
+//! re-exports them:
 //!
 //! ```
 //! use evident_guest_sdk::prelude::*;
@@ -45,10 +49,17 @@ pub fn state_change(attr: TokenStream, item: TokenStream) -> TokenStream {
     export(attr, item, Kind::Change)
 }
 
+/// Exports an `impl DatabaseDecider for T` as a `database-decider` component.
+#[proc_macro_attribute]
+pub fn database_decider(attr: TokenStream, item: TokenStream) -> TokenStream {
+    export(attr, item, Kind::DatabaseDecider)
+}
+
 #[derive(Clone, Copy)]
 enum Kind {
     View,
     Change,
+    DatabaseDecider,
 }
 
 impl Kind {
@@ -56,6 +67,7 @@ impl Kind {
         match self {
             Kind::View => "StateView",
             Kind::Change => "StateChange",
+            Kind::DatabaseDecider => "DatabaseDecider",
         }
     }
 }
@@ -66,6 +78,24 @@ fn wit_dir() -> Result<PathBuf, String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("wit");
     dir.canonicalize()
         .map_err(|e| format!("the Evident WIT package is not at {}: {e}", dir.display()))
+}
+
+/// The release of `evident:db` in `wit_dir` (`0.4.0`), read from its `package` line, so that
+/// the release is written once, in the WIT, and the worlds and interfaces named here follow it.
+fn wit_release(wit_dir: &Path) -> Result<String, String> {
+    let path = wit_dir.join("evident.wit");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    text.lines()
+        .find_map(|line| line.trim().strip_prefix("package evident:db@"))
+        .map(|release| release.trim().trim_end_matches(';').trim().to_owned())
+        .filter(|release| !release.is_empty())
+        .ok_or_else(|| {
+            format!(
+                "{} has no `package evident:db@<release>;` line",
+                path.display()
+            )
+        })
 }
 
 fn export(attr: TokenStream, item: TokenStream, kind: Kind) -> TokenStream {
@@ -89,6 +119,7 @@ fn attribute_name(kind: Kind) -> &'static str {
     match kind {
         Kind::View => "state_view",
         Kind::Change => "state_change",
+        Kind::DatabaseDecider => "database_decider",
     }
 }
 
@@ -115,6 +146,7 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
         ));
     }
     let wit_dir = wit_dir().map_err(|e| syn::Error::new(Span::call_site(), e))?;
+    let release = wit_release(&wit_dir).map_err(|e| syn::Error::new(Span::call_site(), e))?;
     let wit_dir = wit_dir.to_string_lossy().into_owned();
     let self_ty = &item_impl.self_ty;
     let sdk = quote!(::evident_guest_sdk::__private);
@@ -122,13 +154,14 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
     // The imports each world has, mapped to the SDK's shared bindings of them.
     let shared = |interface: &str| {
         let module = syn::Ident::new(&interface.replace('-', "_"), Span::call_site());
-        let key = format!("evident:db/{interface}@0.3.0");
+        let key = format!("evident:db/{interface}@{release}");
         quote!(#key: ::evident_guest_sdk::__private::bindings::evident::db::#module,)
     };
     let mut with = quote!();
     let imports: &[&str] = match kind {
         Kind::View => &["types", "logging", "refusal", "frame-progress"],
         Kind::Change => &["types", "logging", "refusal"],
+        Kind::DatabaseDecider => &["types", "logging", "refusal", "database"],
     };
     for interface in imports {
         with.extend(shared(interface));
@@ -136,7 +169,7 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
     let (module, world, guest_impl) = match kind {
         Kind::View => (
             quote!(__evident_state_view_component),
-            "evident:db/state-view-component@0.3.0",
+            "state-view-component",
             quote! {
                 impl exports::evident::db::state_view::Guest for Component {
                     fn reduce(
@@ -185,7 +218,7 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
         ),
         Kind::Change => (
             quote!(__evident_state_change_component),
-            "evident:db/state-change-component@0.3.0",
+            "state-change-component",
             quote! {
                 impl exports::evident::db::state_change::Guest for Component {
                     fn process(
@@ -205,7 +238,33 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
                 }
             },
         ),
+        Kind::DatabaseDecider => (
+            quote!(__evident_database_decider),
+            "database-decider",
+            quote! {
+                impl exports::evident::db::decider::Guest for Component {
+                    fn decide(
+                        database: &#sdk::bindings::evident::db::database::Database,
+                        command: Command,
+                        parameters: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+                    ) -> ::std::result::Result<exports::evident::db::decider::Decision, Error> {
+                        #sdk::export_decide::<#self_ty>(database, command, parameters).map(
+                            |(events, condition)| exports::evident::db::decider::Decision {
+                                events,
+                                condition: condition.map(|(fail_if_events_match, after)| {
+                                    exports::evident::db::decider::AppendCondition {
+                                        fail_if_events_match,
+                                        after,
+                                    }
+                                }),
+                            },
+                        )
+                    }
+                }
+            },
+        ),
     };
+    let world = format!("evident:db/{world}@{release}");
 
     Ok(quote! {
         #[cfg(target_arch = "wasm32")]
@@ -231,4 +290,28 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
             export!(Component);
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_release_is_read_from_the_package_line() {
+        let dir = std::env::temp_dir().join(format!("evident-macros-wit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("evident.wit");
+        std::fs::write(
+            &file,
+            "/// Docs.\npackage evident:db@9.8.7;\n\ninterface x {}\n",
+        )
+        .unwrap();
+        assert_eq!(wit_release(&dir).as_deref(), Ok("9.8.7"));
+        std::fs::write(&file, "package other:pkg@1.0.0;\n").unwrap();
+        let error = wit_release(&dir).unwrap_err();
+        assert!(error.contains("no `package evident:db@"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
+        // This crate's own copy names a release.
+        assert!(wit_release(&wit_dir().unwrap()).is_ok());
+    }
 }

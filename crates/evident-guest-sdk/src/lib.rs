@@ -1,14 +1,23 @@
-//! Write Evident state views and state changes as plain Rust types.
+//! Write Evident state views, state changes and database deciders as plain Rust types.
 //!
-//! A guest author implements [`StateView`] (fold events into a state) or [`StateChange`] (turn a
-//! command into events) for an ordinary serde type and puts one attribute on the impl. The
-//! attribute emits the WebAssembly component glue; the SDK decodes and encodes the state with the
-//! [`Codec`] the author picks ([`Json`] or [`Cbor`]), lends each event to `reduce` as an
-//! [`EventRef`] (attributes borrowed from the frame it arrived in, nothing copied), and routes
+//! A guest author implements [`StateView`] (fold events into a state), [`StateChange`] (turn a
+//! command into events) or [`DatabaseDecider`] (turn a command into events by reading the
+//! database) for an ordinary type and puts one attribute on the impl. The attribute emits the
+//! WebAssembly component glue; the SDK decodes and encodes the state with the [`Codec`] the
+//! author picks ([`Json`] or [`Cbor`]), lends each event to `reduce` as an [`EventRef`]
+//! (attributes borrowed from the frame it arrived in, nothing copied), and routes
 //! [`info!`]/[`warn!`]/... to the host's log. Guest code never names a generated binding, and
-//! the same type runs natively through [`view::reduce`] and [`change::process`], which is how
-//! tests compare it with its component. A type with both attributes is a decider: one
-//! component that folds its own events and decides on the state they make.
+//! the same type runs natively through [`view::reduce`], [`change::process`] and
+//! [`decider::decide`], which is how tests check it without WebAssembly. A type with both view
+//! and change attributes is a decider over one state (world `decider-component`): one component
+//! that folds its own events and decides on the state they make.
+//!
+//! A database decider (`#[database_decider]`, world `database-decider`) is handed a
+//! [`Database`]: the event log, read with Dynamic Consistency Boundary [`Query`]s, and the
+//! states of the materialized views, both as of one revision. It returns a [`Decision`]: the
+//! events to append and, optionally, the [`AppendCondition`] to append them under (without one
+//! the host derives it from the reads). Natively, [`database::InMemory`] stands in for the
+//! database and records what the decision read; see [`DatabaseDecider`] for an example.
 //!
 //! ```
 //! use evident_guest_sdk::prelude::*;
@@ -44,22 +53,32 @@
 
 pub mod change;
 pub mod codec;
+pub mod database;
+pub mod decider;
 pub mod log;
 mod progress;
 pub mod view;
 
 pub use change::StateChange;
 pub use codec::{Cbor, Codec, CodecError, Json};
-pub use evident_guest_sdk_macros::{state_change, state_view};
+pub use database::{Database, StoredEvent};
+pub use decider::{DatabaseDecider, Decision};
+pub use evident_guest_sdk_macros::{database_decider, state_change, state_view};
+pub use evident_types::query::{AppendCondition, Query, QueryItem, Tag};
 pub use evident_types::{Bytes, Command, Event, EventRef, GuestError, Parameters, State};
 pub use log::LogLevel;
 pub use view::{BatchError, StateView, ViewError};
 
+/// The Dynamic Consistency Boundary query model a decider reads and conditions with, the one
+/// the event store uses, so a guest's query means what it means to the store.
+pub use evident_types::query;
+
 /// Everything a guest usually needs, in one `use`.
 pub mod prelude {
     pub use crate::{
-        Cbor, Command, Event, EventRef, GuestError, Json, Parameters, State, StateChange,
-        StateView, ViewError, state_change, state_view,
+        AppendCondition, Cbor, Command, Database, DatabaseDecider, Decision, Event, EventRef,
+        GuestError, Json, Parameters, Query, QueryItem, State, StateChange, StateView, Tag,
+        ViewError, database_decider, state_change, state_view,
     };
     pub use crate::{debug, error, info, trace, warn};
     pub use serde::{Deserialize, Serialize};
@@ -76,7 +95,7 @@ pub mod __private {
     #[allow(unsafe_code, missing_docs, clippy::all)]
     pub mod bindings {
         wit_bindgen::generate!({
-            world: "guest-imports",
+            world: "database-guest-imports",
             path: "wit",
             generate_unused_types: true,
         });

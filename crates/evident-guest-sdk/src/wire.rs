@@ -5,8 +5,13 @@ use evident_types::{
     Command, Event, EventRef, Extensions, GuestError, Parameters, State, WireEvent,
 };
 
+use evident_types::query::{Position, Query};
+
+use crate::__private::bindings::evident::db::database as wit_database;
 use crate::__private::bindings::evident::db::types as wit;
 use crate::change::{self, StateChange};
+use crate::database::{Database, StoredEvent};
+use crate::decider::{self, DatabaseDecider};
 use crate::view::{self, Resident, StateView, ViewError};
 
 /// Lets `evident inspect` tell which SDK built the component: one custom section per
@@ -176,6 +181,111 @@ pub fn export_change_validate<C: StateChange>(
         crate::progress::refuse(&e);
         e.message
     })
+}
+
+/// The host's `database` resource, lent for one `decide` call, as the SDK's [`Database`].
+pub struct HostDatabase<'a>(pub &'a wit_database::Database);
+
+impl Database for HostDatabase<'_> {
+    fn revision(&self) -> Position {
+        self.0.revision()
+    }
+
+    fn query_events(&self, query: &Query, after: Position, limit: u32) -> Vec<StoredEvent> {
+        self.0
+            .query_events(&query_to_wit(query), after, limit)
+            .into_iter()
+            .map(stored_event_from_wit)
+            .collect()
+    }
+
+    fn view_state_raw(
+        &self,
+        name: &str,
+        version: Option<&str>,
+        parameters: &Parameters,
+    ) -> Option<State> {
+        self.0
+            .view_state(name, version, parameters.as_slice())
+            .map(state_from_wit)
+    }
+}
+
+/// What an exported `decide` returns, before the guest's own bindings make it a `decision`:
+/// the events, and the condition's query and `after`.
+pub type WireDecision = (
+    Vec<wit::Event>,
+    Option<(wit_database::Query, Option<Position>)>,
+);
+
+/// The body of an exported `decide`.
+pub fn export_decide<D: DatabaseDecider>(
+    database: &wit_database::Database,
+    command: wit::Command,
+    parameters: Vec<(String, String)>,
+) -> Result<WireDecision, wit::Error> {
+    report_panics();
+    let decision = decider::decide::<D>(
+        &HostDatabase(database),
+        &command_from_wit(command),
+        &Parameters::from(parameters),
+    )
+    .map_err(error_to_wit)?;
+    let events = decision.events.into_iter().map(event_to_wit).collect();
+    let condition = decision
+        .condition
+        .map(|c| (query_to_wit(&c.fail_if_events_match), c.after));
+    Ok((events, condition))
+}
+
+/// A query as the `database` interface takes it.
+pub fn query_to_wit(query: &Query) -> wit_database::Query {
+    wit_database::Query {
+        items: query
+            .items
+            .iter()
+            .map(|item| wit_database::QueryItem {
+                types: item.types.clone(),
+                tags: item
+                    .tags
+                    .iter()
+                    .map(|tag| wit_database::Tag {
+                        name: tag.name().to_owned(),
+                        value: tag.value().to_owned(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// An event the host read from its log. The host hands over only events it stored, which were
+/// valid when appended; one that is not is the host's fault, and the decision cannot go on.
+fn stored_event_from_wit(stored: wit_database::StoredEvent) -> StoredEvent {
+    let event = stored.event;
+    let wire = WireEvent {
+        id: event.id,
+        source: event.source,
+        spec_version: event.spec_version,
+        event_type: event.type_,
+        datacontenttype: event.datacontenttype,
+        dataschema: event.dataschema,
+        subject: event.subject,
+        time: event.time,
+        data: event.data,
+        extensions: event.extensions,
+    };
+    let id = wire.id.clone();
+    match Event::try_from(wire) {
+        Ok(event) => StoredEvent {
+            position: stored.position,
+            event,
+        },
+        Err(e) => panic!(
+            "the database returned event {id:?} at position {} that is not a valid CloudEvent: {e}",
+            stored.position
+        ),
+    }
 }
 
 fn state_from_wit(state: wit::State) -> State {

@@ -12,6 +12,7 @@ use wasmtime::component::{
 use wasmtime::{AsContextMut, Store};
 
 use crate::error::Error;
+use crate::imports::IMPORTS;
 use crate::limits::Limits;
 use crate::metrics::{Metrics, Outcome};
 use crate::runtime::Runtime;
@@ -26,6 +27,8 @@ pub(crate) struct Kind {
     pub(crate) export: &'static str,
     /// Whether WASI imports are allowed, to be satisfied with every capability denied.
     pub(crate) wasi: bool,
+    /// Whether it may import `database` (deciders that read the database; never views).
+    pub(crate) database: bool,
 }
 
 impl Kind {
@@ -40,27 +43,27 @@ pub(crate) const STATE_VIEW: Kind = Kind {
     label: "state view",
     export: "evident:db/state-view",
     wasi: false,
+    database: false,
 };
 
 pub(crate) const STATE_CHANGE: Kind = Kind {
     label: "state change",
     export: "evident:db/state-change",
     wasi: false,
+    database: false,
 };
 
-/// Interfaces a component may import: the log, refusal codes, frame progress, and the type-only
-/// interface records come from (see `imports`).
-const GRANTED_IMPORTS: [&str; 4] = [
-    "evident:db/logging",
-    "evident:db/refusal",
-    "evident:db/frame-progress",
-    "evident:db/types",
-];
+pub(crate) const DATABASE_DECIDER: Kind = Kind {
+    label: "database decider",
+    export: "evident:db/decider",
+    wasi: false,
+    database: true,
+};
 
 /// Every release of the `evident:db` package this host serves, oldest first. The newest is
 /// `wit/`; the others are frozen in `wit/versions/`. A component built against any of them
 /// loads and runs: the host links each release's imports and finds each release's exports.
-pub const WIT_VERSIONS: [&str; 3] = ["0.1.0", "0.2.0", "0.3.0"];
+pub const WIT_VERSIONS: [&str; 4] = ["0.1.0", "0.2.0", "0.3.0", "0.4.0"];
 
 /// Compiles component bytes, naming the component in the error.
 pub(crate) fn compile(
@@ -92,7 +95,9 @@ pub(crate) fn prepare(
     let ty = component.component_type();
     let imports: Vec<&str> = ty.imports(engine).map(|(import, _)| import).collect();
     let granted = |import: &str| {
-        GRANTED_IMPORTS.contains(&unversioned(import)) || (kind.wasi && import.starts_with("wasi:"))
+        IMPORTS.iter().any(|granted| {
+            granted.interface == unversioned(import) && (kind.database || !granted.deciders_only)
+        }) || (kind.wasi && import.starts_with("wasi:"))
     };
     if let Some(import) = imports.iter().find(|import| !granted(import)) {
         return Err(Error::ForbiddenImport {

@@ -28,6 +28,7 @@ mod bindings;
 mod change;
 mod component;
 mod config;
+mod database;
 mod decider;
 mod error;
 mod imports;
@@ -46,6 +47,10 @@ mod wire;
 pub use change::StateChange;
 pub use component::WIT_VERSIONS;
 pub use config::{AddressSpace, FUEL_PER_ASYNC_YIELD, FUEL_PER_GROWN_PAGE, RuntimeConfig};
+pub use database::{
+    Appended, Database, DatabaseConfig, DatabaseDecider, DatabaseError, Decided, Follower, Read,
+    Rebuilt, ViewState, ViewStateError,
+};
 pub use decider::{DecideError, Decider, Decision, Snapshot};
 pub use error::{Error, FoldError, FrameDisagreement, TrapCode};
 pub use imports::{

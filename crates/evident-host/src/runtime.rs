@@ -8,8 +8,9 @@ use wasmtime::component::Linker;
 use wasmtime::{Engine, EngineWeak};
 
 use crate::change::StateChange;
-use crate::component::{self, STATE_CHANGE, STATE_VIEW};
+use crate::component::{self, DATABASE_DECIDER, STATE_CHANGE, STATE_VIEW};
 use crate::config::{AddressSpace, RuntimeConfig, engine_config};
+use crate::database::DatabaseDecider;
 use crate::decider::Decider;
 use crate::error::Error;
 use crate::imports;
@@ -132,6 +133,39 @@ impl Runtime {
         let view = StateView::prepare(self, name, &compiled, view)?;
         let change = StateChange::prepare(self, name, &compiled, change)?;
         Ok(Decider::of_one_component(view, change))
+    }
+
+    /// Compiles a decider that reads the database (world `database-decider`, 0.4.0): it
+    /// exports `decider` and may import `database`, which views may not. Run it with
+    /// [`crate::Database::decide`].
+    pub fn load_database_decider(
+        &self,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<DatabaseDecider, Error> {
+        let kind = DATABASE_DECIDER;
+        DatabaseDecider::prepare(self, name, &self.compile(name, bytes, kind)?, kind)
+    }
+
+    /// Like [`Runtime::load_database_decider`], from a file.
+    pub fn load_database_decider_file(
+        &self,
+        path: impl AsRef<Path>,
+    ) -> Result<DatabaseDecider, Error> {
+        let (name, bytes) = read_component(path.as_ref())?;
+        self.load_database_decider(&name, &bytes)
+    }
+
+    /// Like [`Runtime::load_database_decider`], in the deny-all WASI mode of
+    /// [`Runtime::load_view_wasi`].
+    #[cfg(feature = "wasi")]
+    pub fn load_database_decider_wasi(
+        &self,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<DatabaseDecider, Error> {
+        let kind = DATABASE_DECIDER.with_wasi();
+        DatabaseDecider::prepare(self, name, &self.compile(name, bytes, kind)?, kind)
     }
 
     /// Like [`Runtime::load_view`], for a component that imports WASI (as componentize-py and

@@ -23,6 +23,8 @@ pub(crate) struct StoreData {
     pub(crate) refusal: Option<GuestError>,
     /// How the current call is metered, event by event when it applies a frame.
     pub(crate) meter: Meter,
+    /// The database a decision reads through the `database` import; none outside `decide`.
+    pub(crate) database: Option<crate::database::Session>,
     /// The deny-all WASI state, for components loaded in WASI mode; made on first use.
     #[cfg(feature = "wasi")]
     pub(crate) wasi: Option<Box<crate::wasi::DenyAll>>,
@@ -124,6 +126,7 @@ pub(crate) fn new_store(
                 #[cfg(feature = "async")]
                 async_only: false,
             },
+            database: None,
             #[cfg(feature = "wasi")]
             wasi: None,
             #[cfg(feature = "wasi")]

@@ -4,7 +4,8 @@ use evident_types::EventError;
 
 use crate::Position;
 
-/// Why a read, `head` or wait failed: the store itself, never the caller's input.
+/// Why a read, `head`, wait or snapshot call failed: the store itself, except
+/// [`StoreError::SnapshotPastHead`], a snapshot the caller should not have made.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The backend failed (I/O, a lost connection, a locked file past the busy timeout).
@@ -33,6 +34,17 @@ pub enum StoreError {
         location: String,
         /// Why.
         reason: String,
+    },
+    /// A snapshot saved at a position past the head: it would hold the state after events
+    /// the log does not have. Nothing was saved.
+    #[error(
+        "cannot save a snapshot at position {position}: the log's head is {head}, so it would cover events that do not exist"
+    )]
+    SnapshotPastHead {
+        /// The snapshot's position.
+        position: Position,
+        /// The head when it was refused.
+        head: Position,
     },
 }
 

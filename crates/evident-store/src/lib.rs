@@ -8,7 +8,9 @@
 //! same promises, checked by one conformance suite: [`MemoryStore`] (tests),
 //! [`SqliteStore`] (embedded, the default: one file, several processes, durable before an
 //! append is acknowledged, appends from many threads sharing one flush) and, with the
-//! `postgres` feature, `PostgresStore` (several nodes writing one log).
+//! `postgres` feature, `PostgresStore` (several nodes writing one log). Beside the log, each
+//! backend keeps materialized views' [`Snapshot`]s (state and position), keyed by a
+//! [`SnapshotKey`] naming the component's digest, WIT release and parameters (see `snapshot`).
 //!
 //! ```
 //! use evident_store::{AppendCondition, AppendError, Query, QueryItem, Store, SqliteStore};
@@ -42,8 +44,9 @@ mod merge;
 mod pool;
 #[cfg(feature = "postgres")]
 mod postgres;
-pub mod query;
+pub use evident_types::query;
 mod record;
+mod snapshot;
 mod sqlite;
 
 use std::time::Duration;
@@ -55,10 +58,10 @@ pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresStore;
 pub use query::{AppendCondition, Query, QueryError, QueryItem, Tag};
+pub use snapshot::{Snapshot, SnapshotKey};
 pub use sqlite::SqliteStore;
 
-/// Where an event sits in the log: 1 for the first event, 0 for "before the first".
-pub type Position = u64;
+pub use evident_types::query::Position;
 
 /// An event read back, with the position the log gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,12 +81,16 @@ pub type Events<'s> = Box<dyn Iterator<Item = Result<StoredEvent, StoreError>> +
 pub struct StoreOptions {
     /// The largest event taken, as stored (attributes and data). Default 1 MiB.
     pub max_event_bytes: usize,
+    /// How many snapshots each [`SnapshotKey`] keeps, the newest by position (0 keeps none).
+    /// Default 4.
+    pub snapshots_kept: usize,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
         StoreOptions {
             max_event_bytes: 1 << 20,
+            snapshots_kept: 4,
         }
     }
 }
@@ -122,4 +129,18 @@ pub trait Store: Send + Sync {
 
     /// Where the store is, for messages: a path or a connection string without its password.
     fn location(&self) -> String;
+
+    /// Saves `snapshot` under `key` (replacing one at the same position), keeping at most the
+    /// newest [`StoreOptions::snapshots_kept`] (default 4) per key.
+    ///
+    /// Refused with [`StoreError::SnapshotPastHead`] if its position is past the head. In the
+    /// durable backends it is flushed before this returns `Ok`, as an append is.
+    fn save_snapshot(&self, key: &SnapshotKey, snapshot: &Snapshot) -> Result<(), StoreError>;
+
+    /// The newest snapshot under `key` whose position is at or before `at`.
+    fn snapshot(&self, key: &SnapshotKey, at: Position) -> Result<Option<Snapshot>, StoreError>;
+
+    /// Deletes every snapshot of view `view` (any digest, release, parameters); returns how
+    /// many. What a rebuild calls first.
+    fn delete_snapshots(&self, view: &str) -> Result<u64, StoreError>;
 }

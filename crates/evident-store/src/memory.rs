@@ -1,15 +1,17 @@
 //! The log in memory: for tests and fixtures, with the same promises as the durable backends
 //! except durability.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex, RwLock};
 
 use crate::error::{AppendError, Existing};
 use crate::record::{self, Record};
+use crate::snapshot::check_position;
 use crate::{
-    AppendCondition, Events, Position, Query, Store, StoreError, StoreOptions, StoredEvent,
+    AppendCondition, Events, Position, Query, Snapshot, SnapshotKey, Store, StoreError,
+    StoreOptions, StoredEvent,
 };
 
 /// Events read per lock taken, so a long read never holds writers back for long.
@@ -23,6 +25,8 @@ pub struct MemoryStore {
     /// Signalled after every append, for [`Store::wait_for`].
     appended: Condvar,
     appended_lock: Mutex<()>,
+    /// Each key's snapshots by position (their states share their bytes with the caller's).
+    snapshots: Mutex<HashMap<SnapshotKey, BTreeMap<Position, Snapshot>>>,
 }
 
 #[derive(Default)]
@@ -176,5 +180,41 @@ impl Store for MemoryStore {
 
     fn location(&self) -> String {
         "memory".into()
+    }
+
+    fn save_snapshot(&self, key: &SnapshotKey, snapshot: &Snapshot) -> Result<(), StoreError> {
+        let mut snapshots = self.snapshots.lock();
+        // The head only grows, so a position at or before it now stays so.
+        check_position(snapshot.position, self.log.read().head())?;
+        let kept = snapshots.entry(key.clone()).or_default();
+        kept.insert(snapshot.position, snapshot.clone());
+        while kept.len() > self.options.snapshots_kept {
+            kept.pop_first();
+        }
+        if kept.is_empty() {
+            snapshots.remove(key);
+        }
+        Ok(())
+    }
+
+    fn snapshot(&self, key: &SnapshotKey, at: Position) -> Result<Option<Snapshot>, StoreError> {
+        Ok(self
+            .snapshots
+            .lock()
+            .get(key)
+            .and_then(|kept| kept.range(..=at).next_back())
+            .map(|(_, snapshot)| snapshot.clone()))
+    }
+
+    fn delete_snapshots(&self, view: &str) -> Result<u64, StoreError> {
+        let mut deleted = 0;
+        self.snapshots.lock().retain(|key, kept| {
+            let of_view = key.view == view;
+            if of_view {
+                deleted += kept.len() as u64;
+            }
+            !of_view
+        });
+        Ok(deleted)
     }
 }

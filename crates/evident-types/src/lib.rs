@@ -31,6 +31,7 @@ pub mod frame;
 mod json_lines;
 mod json_view;
 mod payload;
+pub mod query;
 mod wire;
 
 pub use cloudevents_json::{EventError, is_json_content_type};

@@ -8,7 +8,7 @@
 #[cfg(target_arch = "wasm32")]
 mod component {
     wit_bindgen::generate!({
-        path: "../../wit",
+        path: "../../wit/versions/0.3.0",
         world: "evident:db/state-change-component@0.3.0",
     });
 

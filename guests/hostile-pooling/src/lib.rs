@@ -22,7 +22,7 @@ mod component {
     use evident_types::frame::FrameReader;
 
     wit_bindgen::generate!({
-        path: "../../wit",
+        path: "../../wit/versions/0.3.0",
         world: "evident:db/state-view-component@0.3.0",
     });
 

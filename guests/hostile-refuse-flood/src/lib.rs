@@ -12,7 +12,7 @@
 #[cfg(target_arch = "wasm32")]
 mod component {
     wit_bindgen::generate!({
-        path: "../../wit",
+        path: "../../wit/versions/0.3.0",
         world: "evident:db/state-view-basic@0.3.0",
     });
 

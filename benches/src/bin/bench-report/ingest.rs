@@ -87,7 +87,8 @@ fn corpus(target: &Path, count: usize) -> Result<PathBuf> {
     Ok(path)
 }
 
-fn release_binary(target: &Path) -> Option<PathBuf> {
+/// The release `evident` binary in `target`, if built.
+pub(crate) fn release_binary(target: &Path) -> Option<PathBuf> {
     let path = target.join("release/evident");
     path.is_file().then_some(path)
 }
@@ -95,18 +96,7 @@ fn release_binary(target: &Path) -> Option<PathBuf> {
 /// Runs `evident fold <event-counter component> --events <file>` three times; returns the
 /// shortest time and the highest peak resident memory (`VmHWM`, read until it exits).
 fn fold_file(evident: &Path, events: &Path) -> Result<(Duration, u64)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    // Build the guest first and fold its component, so the figures are the fold's alone (a
-    // directory would also run cargo to see that the guest is up to date).
-    let built = Command::new(evident)
-        .current_dir(&root)
-        .args(["build", "guests/event-counter"])
-        .stderr(Stdio::null())
-        .output()?;
-    if !built.status.success() {
-        bail!("evident build guests/event-counter failed");
-    }
-    let component = root.join(String::from_utf8(built.stdout)?.trim());
+    let component = event_counter_component(evident)?;
     let mut fastest_and_peak = (Duration::MAX, 0);
     for _ in 0..3 {
         let (took, peak) = fold_once(evident, &component, events)?;
@@ -115,9 +105,28 @@ fn fold_file(evident: &Path, events: &Path) -> Result<(Duration, u64)> {
     Ok(fastest_and_peak)
 }
 
+/// The event counter's component, built by `evident build` first so that a fold's figures are
+/// the fold's alone (a directory would also run cargo to see that the guest is up to date).
+pub(crate) fn event_counter_component(evident: &Path) -> Result<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let built = Command::new(evident)
+        .current_dir(&root)
+        .args(["build", "guests/event-counter"])
+        .stderr(Stdio::null())
+        .output()?;
+    if !built.status.success() {
+        bail!("evident build guests/event-counter failed");
+    }
+    Ok(root.join(String::from_utf8(built.stdout)?.trim()))
+}
+
 /// One `evident fold` of `events` through `component`: how long it took, and its peak
 /// resident memory.
-fn fold_once(evident: &Path, component: &Path, events: &Path) -> Result<(Duration, u64)> {
+pub(crate) fn fold_once(
+    evident: &Path,
+    component: &Path,
+    events: &Path,
+) -> Result<(Duration, u64)> {
     let started = Instant::now();
     let mut child = Command::new(evident)
         .arg("fold")

@@ -6,6 +6,7 @@
 
 mod calls;
 mod compute;
+mod database;
 mod decisions;
 mod folds;
 mod ingest;
@@ -50,6 +51,9 @@ fn main() -> Result<()> {
     }
     if wants("store") {
         store::measure(&mut report, &evident_testkit::guests::target_dir())?;
+    }
+    if wants("database") {
+        database::measure(&mut report, &evident_testkit::guests::target_dir())?;
     }
     report.print();
     report.key("fold_events", FOLD_EVENTS);

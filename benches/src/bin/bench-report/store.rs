@@ -204,6 +204,11 @@ fn measure_backend(
 /// Overwrites one 4 KiB block and flushes it (`fdatasync`), as often as it can for a second,
 /// in `dir`: the floor under one durable commit.
 fn flush_rate(dir: &Path) -> Result<f64> {
+    flush_rate_for(dir, Duration::from_secs(1))
+}
+
+/// [`flush_rate`] measured for `run` instead of a second.
+pub(crate) fn flush_rate_for(dir: &Path, run: Duration) -> Result<f64> {
     let path = dir.join("flush-probe");
     let mut file = std::fs::OpenOptions::new()
         .create(true)
@@ -217,7 +222,7 @@ fn flush_rate(dir: &Path) -> Result<f64> {
     file.sync_all()?;
     let start = Instant::now();
     let mut flushes = 0usize;
-    while start.elapsed() < Duration::from_secs(1) {
+    while start.elapsed() < run {
         file.seek(SeekFrom::Start(0))?;
         file.write_all(&block)?;
         file.sync_data()?;

@@ -257,3 +257,37 @@ func returnUnit(f *failure) uint32 {
 	}
 	return returnAddress()
 }
+
+// putEvents writes events as a list of event records (100 bytes each) and returns its
+// address.
+func putEvents(events []Event) uint32 {
+	if len(events) == 0 {
+		return 0
+	}
+	words, address := keepWords(25 * len(events))
+	for i := range events {
+		e, w := &events[i], words[25*i:25*i+25]
+		putString(w, 0, e.ID)
+		putString(w, 2, e.Source)
+		putString(w, 4, e.SpecVersion)
+		putString(w, 6, e.Type)
+		putOptionalString(w, 8, e.DataContentType)
+		putOptionalString(w, 11, e.DataSchema)
+		putOptionalString(w, 14, e.Subject)
+		if !e.Time.IsZero() {
+			putOptionalString(w, 17, formatTime(e.Time, e.LeapSecond))
+		}
+		if e.Data != nil {
+			w[20], w[21], w[22] = 1, keepBytes(e.Data), uint32(len(e.Data))
+		}
+		if len(e.Extensions) > 0 {
+			pairs, pairsAddress := keepWords(4 * len(e.Extensions))
+			for j, extension := range e.Extensions {
+				putString(pairs, 4*j, extension.Name)
+				putString(pairs, 4*j+2, extension.Value)
+			}
+			w[23], w[24] = pairsAddress, uint32(len(e.Extensions))
+		}
+	}
+	return address
+}

@@ -1,10 +1,10 @@
-// Package evident writes Evident state views and state changes in plain Go.
+// Package evident writes Evident state views, state changes and deciders in plain Go.
 //
 // A guest is a Go module (package main, GOOS=wasip1, -buildmode=c-shared) that registers its
 // logic in an init function and never touches the component model's canonical ABI: this
 // package implements the exports of the evident:db worlds with //go:wasmexport, the
 // allocator the host writes arguments with (cabi_realloc), and the imports (logging,
-// refusal, frame-progress) with //go:wasmimport.
+// refusal, frame-progress, database) with //go:wasmimport.
 //
 // A state view folds events into a state:
 //
@@ -25,11 +25,14 @@
 //	func main() {}
 //
 // A state change turns a command into events ([ExportChange]); refusals are [*Refusal]
-// values, with a code callers match on.
+// values, with a code callers match on. A decider of the database-decider world reads the
+// database (the log by DCB [Query], the materialized views) and returns a [Decision]
+// ([ExportDecider]; package evidenttest has an in-memory database for tests).
 //
 // Which exports a build contains follows the world the guest implements, given as build
 // tags (evident-build sets them from guest.json): evident_view (state-view), evident_batch
-// (state-view-batch and the frame-progress import) and evident_change (state-change).
+// (state-view-batch and the frame-progress import), evident_change (state-change) and
+// evident_decider (decider and the database import).
 //
 // States are stored as JSON by default ([JSON]), written byte for byte as serde_json writes
 // the same value in the Rust SDK, except for floating-point numbers (see [JSON]).

@@ -5,7 +5,7 @@ package evident
 // The exports of the state-view-batch interface: the state stays decoded in the instance
 // while frames of events are applied to it.
 
-//go:wasmexport evident:db/state-view-batch@0.3.0#load-state
+//go:wasmexport evident:db/state-view-batch@EVIDENT_WIT_VERSION#load-state
 func exportLoadState(contentType, contentTypeLen, schema, schemaPointer, schemaLen, bytes, bytesLen,
 	parameters, parametersLen uint32) uint32 {
 	beginCall()
@@ -17,10 +17,10 @@ func exportLoadState(contentType, contentTypeLen, schema, schemaPointer, schemaL
 	return returnUnit(registeredView.load(s, parametersAt(parameters, parametersLen)))
 }
 
-//go:wasmexport cabi_post_evident:db/state-view-batch@0.3.0#load-state
+//go:wasmexport cabi_post_evident:db/state-view-batch@EVIDENT_WIT_VERSION#load-state
 func postLoadState(uint32) { endCall() }
 
-//go:wasmexport evident:db/state-view-batch@0.3.0#apply-events
+//go:wasmexport evident:db/state-view-batch@EVIDENT_WIT_VERSION#apply-events
 func exportApplyEvents(frame, frameLen uint32) uint32 {
 	beginCall()
 	defer guard()
@@ -41,10 +41,10 @@ func exportApplyEvents(frame, frameLen uint32) uint32 {
 	return returnAddress()
 }
 
-//go:wasmexport cabi_post_evident:db/state-view-batch@0.3.0#apply-events
+//go:wasmexport cabi_post_evident:db/state-view-batch@EVIDENT_WIT_VERSION#apply-events
 func postApplyEvents(uint32) { endCall() }
 
-//go:wasmexport evident:db/state-view-batch@0.3.0#save-state
+//go:wasmexport evident:db/state-view-batch@EVIDENT_WIT_VERSION#save-state
 func exportSaveState() uint32 {
 	beginCall()
 	defer guard()
@@ -54,5 +54,5 @@ func exportSaveState() uint32 {
 	return returnState(registeredView.save())
 }
 
-//go:wasmexport cabi_post_evident:db/state-view-batch@0.3.0#save-state
+//go:wasmexport cabi_post_evident:db/state-view-batch@EVIDENT_WIT_VERSION#save-state
 func postSaveState(uint32) { endCall() }

@@ -4,7 +4,7 @@ package evident
 
 // The exports of the state-view interface (one call per event).
 
-//go:wasmexport evident:db/state-view@0.3.0#reduce
+//go:wasmexport evident:db/state-view@EVIDENT_WIT_VERSION#reduce
 func exportReduce(arguments uint32) uint32 {
 	beginCall()
 	defer guard()
@@ -22,10 +22,10 @@ func exportReduce(arguments uint32) uint32 {
 	return returnState(registeredView.reduce(current, &event, parameters))
 }
 
-//go:wasmexport cabi_post_evident:db/state-view@0.3.0#reduce
+//go:wasmexport cabi_post_evident:db/state-view@EVIDENT_WIT_VERSION#reduce
 func postReduce(uint32) { endCall() }
 
-//go:wasmexport evident:db/state-view@0.3.0#initialize
+//go:wasmexport evident:db/state-view@EVIDENT_WIT_VERSION#initialize
 func exportInitialize(parameters, parametersLen uint32) uint32 {
 	beginCall()
 	defer guard()
@@ -35,5 +35,5 @@ func exportInitialize(parameters, parametersLen uint32) uint32 {
 	return returnState(registeredView.initialize(parametersAt(parameters, parametersLen)))
 }
 
-//go:wasmexport cabi_post_evident:db/state-view@0.3.0#initialize
+//go:wasmexport cabi_post_evident:db/state-view@EVIDENT_WIT_VERSION#initialize
 func postInitialize(uint32) { endCall() }

@@ -1,5 +1,6 @@
 // The component's exports, in the shapes componentize-js binds to the WIT interfaces
-// (`state-view`, `state-view-batch`, `state-change`), made from the author's view or change.
+// (`state-view`, `state-view-batch`, `state-change`, `decider`), made from the author's view,
+// change or database decider.
 // A failing export returns its error as the WIT says (a message, a `batch-error`, an `error`
 // record), having given the host the code of a refusal that has one (`refusal.refuse`).
 //
@@ -12,6 +13,8 @@ import { Parameters } from './parameters.js';
 import { Refusal, codes, detailsBytes, messageOf } from './refusal.js';
 import { BatchError, Resident, StateView } from './view.js';
 import { StateChange, decodeCommand } from './change.js';
+import { Database } from './database.js';
+import { DatabaseDecider, decisionRecord } from './decision.js';
 
 export { connect } from './host.js';
 
@@ -107,6 +110,24 @@ export function changeExports(change) {
         const record = errorRecord(error);
         host.refuse(record);
         throw record.message;
+      }
+    },
+  };
+}
+
+/**
+ * The `decider` export (`decide`) of a database decider (world `database-decider`): `decide`
+ * is given the host's `database` resource, borrowed for the call.
+ */
+export function deciderExports(decider) {
+  expect(decider, DatabaseDecider, 'decider', 'databaseDecider');
+  return {
+    decide(database, command, parameters) {
+      try {
+        const decoded = decodeCommand(command);
+        return decisionRecord(decider.decide(new Database(database), decoded, new Parameters(parameters)));
+      } catch (error) {
+        throw errorRecord(error);
       }
     },
   };

@@ -1,4 +1,4 @@
-// The Evident JavaScript SDK: write state views and state changes as plain JavaScript.
+// The Evident JavaScript SDK: write state views, state changes and deciders as plain JavaScript.
 //
 //     import { stateView, log } from 'evident';
 //
@@ -12,6 +12,8 @@
 
 export { stateView, StateView, Resident, BatchError } from './view.js';
 export { stateChange, StateChange, decider, decodeCommand } from './change.js';
+export { databaseDecider, DatabaseDecider } from './decision.js';
+export { Database, PAGE, normalizeQuery, queryMatches } from './database.js';
 export { Event, SPEC_VERSION } from './event.js';
 export { Timestamp } from './time.js';
 export { Parameters } from './parameters.js';

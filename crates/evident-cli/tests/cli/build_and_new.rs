@@ -74,6 +74,7 @@ fn packaged_crates(dir: &Path) -> Vec<(String, PathBuf)> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let crates = [
         "evident-types",
+        "evident-store",
         "evident-guest-sdk-macros",
         "evident-guest-sdk",
         "evident-host",

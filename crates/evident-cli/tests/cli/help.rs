@@ -14,6 +14,8 @@ fn every_command_has_help_with_an_example() {
         "profile",
         "compile",
         "test",
+        "store",
+        "view",
         "completions",
     ] {
         evident()
@@ -22,6 +24,21 @@ fn every_command_has_help_with_an_example() {
             .success()
             .stdout(contains("Example"));
     }
+}
+
+#[test]
+fn view_subcommands_have_help_with_an_example() {
+    for command in ["rebuild", "show"] {
+        evident()
+            .args(["view", command, "--help"])
+            .assert()
+            .success()
+            .stdout(contains("--store").and(contains("--views")));
+    }
+    evident()
+        .args(["view", "rebuild", "--help"])
+        .assert()
+        .stdout(contains("Example"));
 }
 
 #[test]

@@ -8,14 +8,17 @@ use predicates::prelude::*;
 use predicates::str::contains;
 
 mod build_and_new;
+mod courses;
 mod decide;
 mod fold;
 mod help;
 mod inspect_and_compile;
 mod process;
 mod profile;
+mod race;
 mod scenarios;
 mod store;
+mod views_manifest;
 
 fn evident() -> Command {
     let mut command = Command::cargo_bin("evident").unwrap();

@@ -106,3 +106,69 @@ fn a_malformed_scenario_file_is_named() {
         .failure()
         .stderr(contains("bad.yaml is not a scenario file").and(contains("nam")));
 }
+
+/// A database decider's scenarios: given events in a fresh store, the manifest's views over
+/// it (found in the guest directory), then the events appended, a refusal, or the condition.
+#[test]
+fn the_course_scenarios_pass_on_a_database_decider() {
+    evident()
+        .args([
+            "test",
+            "guests/course-subscriptions",
+            "examples/courses/scenarios.yaml",
+        ])
+        .env_remove("EVIDENT_VIEWS")
+        .assert()
+        .success()
+        .stdout(contains("7 passed, 0 failed"));
+}
+
+#[test]
+fn a_database_deciders_wrong_condition_or_code_fails_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "wrong.yaml",
+        r#"scenarios:
+  - name: wrong condition
+    given:
+      events:
+        - {specversion: "1.0", id: c1, source: /courses, type: course.defined, course: c1, datacontenttype: application/json, data: {capacity: 1, course: c1}}
+    when:
+      command: {type: subscribe, course: c1, student: s1}
+    then:
+      condition: {failIfEventsMatch: {items: [{tags: ["course:c1"]}]}, after: 1}
+  - name: wrong code
+    given:
+      events:
+        - {specversion: "1.0", id: c1, source: /courses, type: course.defined, course: c1, datacontenttype: application/json, data: {capacity: 1, course: c1}}
+        - {specversion: "1.0", id: c1/s1, source: /courses, type: student.subscribed, course: c1, student: s1, datacontenttype: application/json, data: {course: c1, student: s1}}
+    when:
+      command: {type: subscribe, course: c1, student: s2}
+    then:
+      error: already-subscribed
+  - name: a state is not given to a database decider
+    given:
+      state: {}
+    when:
+      command: {type: subscribe, course: c1, student: s2}
+    then:
+      error: course-full
+"#,
+    );
+    evident()
+        .arg("test")
+        .arg(component("course-subscriptions"))
+        .arg(&file)
+        .arg("--views")
+        .arg(workspace_root().join("guests/course-subscriptions/evident.toml"))
+        .assert()
+        .code(1)
+        .stdout(
+            contains("expected condition {\"failIfEventsMatch\":{\"items\":[{\"tags\":[\"course:c1\"]}]},\"after\":1}")
+                .and(contains("got condition      {\"failIfEventsMatch\""))
+                .and(contains("expected error \"already-subscribed\", got [course-full]"))
+                .and(contains("is given `events` (appended to a fresh store), not a `state`"))
+                .and(contains("0 passed, 3 failed")),
+        );
+}

@@ -9,6 +9,7 @@ use std::time::SystemTime;
 use wasmtime::component::Component;
 
 use crate::change::StateChange;
+use crate::database::DatabaseDecider;
 use crate::registry::{
     ComponentInfo, ComponentKind, ContentHash, RegistryError, Sandbox, Version, Versioned,
 };
@@ -19,6 +20,7 @@ use crate::view::StateView;
 pub(crate) enum Loaded {
     View(StateView),
     Change(StateChange),
+    Decider(DatabaseDecider),
 }
 
 impl Loaded {
@@ -27,6 +29,7 @@ impl Loaded {
         match self {
             Loaded::View(view) => view.handle().pre.component(),
             Loaded::Change(change) => change.component(),
+            Loaded::Decider(decider) => decider.component(),
         }
     }
 
@@ -34,6 +37,7 @@ impl Loaded {
         match self {
             Loaded::View(view) => view.wit_version(),
             Loaded::Change(change) => change.wit_version(),
+            Loaded::Decider(decider) => decider.wit_version(),
         }
     }
 }
@@ -53,6 +57,7 @@ impl Deployment {
         match self.loaded {
             Loaded::View(_) => ComponentKind::View,
             Loaded::Change(_) => ComponentKind::Change,
+            Loaded::Decider(_) => ComponentKind::Decider,
         }
     }
 }
@@ -161,7 +166,7 @@ pub(crate) fn as_view(
             hash: deployment.hash,
             component: view.clone(),
         }),
-        Loaded::Change(_) => Err(wrong_kind(name, version, ComponentKind::View)),
+        _ => Err(wrong_kind(name, version, ComponentKind::View, deployment)),
     }
 }
 
@@ -177,19 +182,41 @@ pub(crate) fn as_change(
             hash: deployment.hash,
             component: change.clone(),
         }),
-        Loaded::View(_) => Err(wrong_kind(name, version, ComponentKind::Change)),
+        _ => Err(wrong_kind(name, version, ComponentKind::Change, deployment)),
     }
 }
 
-fn wrong_kind(name: &str, version: Version, expected: ComponentKind) -> RegistryError {
-    let found = match expected {
-        ComponentKind::View => ComponentKind::Change,
-        ComponentKind::Change => ComponentKind::View,
-    };
+/// The deployment as a database decider, or the error saying what it is.
+pub(crate) fn as_decider(
+    name: &str,
+    version: Version,
+    deployment: &Deployment,
+) -> Result<Versioned<DatabaseDecider>, RegistryError> {
+    match &deployment.loaded {
+        Loaded::Decider(decider) => Ok(Versioned {
+            version,
+            hash: deployment.hash,
+            component: decider.clone(),
+        }),
+        _ => Err(wrong_kind(
+            name,
+            version,
+            ComponentKind::Decider,
+            deployment,
+        )),
+    }
+}
+
+fn wrong_kind(
+    name: &str,
+    version: Version,
+    expected: ComponentKind,
+    deployment: &Deployment,
+) -> RegistryError {
     RegistryError::WrongKind {
         name: name.to_owned(),
         version,
         expected: expected.label(),
-        found: found.label(),
+        found: deployment.kind().label(),
     }
 }

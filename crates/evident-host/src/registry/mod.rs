@@ -26,12 +26,15 @@ pub use error::RegistryError;
 pub use reload::{Reloaded, Watcher};
 
 use crate::change::StateChange;
-use crate::component::{Kind, STATE_CHANGE, STATE_VIEW};
+use crate::component::{DATABASE_DECIDER, Kind, STATE_CHANGE, STATE_VIEW};
+use crate::database::DatabaseDecider;
 use crate::error::Error;
 use crate::metrics::MetricsSnapshot;
 use crate::runtime::Runtime;
 use crate::view::StateView;
-use catalog::{Catalog, Deployment, Loaded, Source, as_change, as_view, unknown_version};
+use catalog::{
+    Catalog, Deployment, Loaded, Source, as_change, as_decider, as_view, unknown_version,
+};
 
 /// The SHA-256 of a component's bytes: two registrations with the same hash are the same
 /// component, compiled once.
@@ -65,6 +68,8 @@ pub enum ComponentKind {
     View,
     /// A state change.
     Change,
+    /// A decider that reads the database (world `database-decider`).
+    Decider,
 }
 
 /// The sandbox a registered component runs in.
@@ -83,6 +88,7 @@ impl ComponentKind {
         match self {
             ComponentKind::View => "state view",
             ComponentKind::Change => "state change",
+            ComponentKind::Decider => "database decider",
         }
     }
 }
@@ -320,6 +326,22 @@ impl Registry {
         as_change(name, version, &deployment)
     }
 
+    /// The active version of the database decider `name`.
+    pub fn decider(&self, name: &str) -> Result<Versioned<DatabaseDecider>, RegistryError> {
+        let (version, deployment) = self.active(name)?;
+        as_decider(name, version, &deployment)
+    }
+
+    /// A given version of the database decider `name`, active or not.
+    pub fn decider_version(
+        &self,
+        name: &str,
+        version: &str,
+    ) -> Result<Versioned<DatabaseDecider>, RegistryError> {
+        let (version, deployment) = self.version(name, version)?;
+        as_decider(name, version, &deployment)
+    }
+
     /// Every registered version, by name then version.
     pub fn list(&self) -> Vec<ComponentInfo> {
         self.metrics().into_iter().map(|(info, _)| info).collect()
@@ -337,6 +359,7 @@ impl Registry {
                     let snapshot = match &deployment.loaded {
                         Loaded::View(view) => view.metrics(),
                         Loaded::Change(change) => change.metrics(),
+                        Loaded::Decider(decider) => decider.metrics(),
                     };
                     (catalog::info(name, version, active, deployment), snapshot)
                 })
@@ -407,6 +430,7 @@ impl Registry {
         let what = match kind {
             ComponentKind::View => STATE_VIEW,
             ComponentKind::Change => STATE_CHANGE,
+            ComponentKind::Decider => DATABASE_DECIDER,
         };
         let what = sandboxed(what, sandbox, name)?;
         let compiled = self.catalog.load().compiled(hash);
@@ -420,6 +444,9 @@ impl Registry {
             }
             ComponentKind::Change => {
                 StateChange::prepare(&self.runtime, name, &compiled, what).map(Loaded::Change)
+            }
+            ComponentKind::Decider => {
+                DatabaseDecider::prepare(&self.runtime, name, &compiled, what).map(Loaded::Decider)
             }
         }
     }

@@ -67,15 +67,118 @@ impl Framed<'_> {
                 false,
             ),
         };
+        if for_its_size && replayed {
+            // Too big a frame, not (yet) a bad event: its halves go as frames of their own.
+            // The events the frame finished before the limit stopped it took about one call's
+            // limit: half as many is a hint for the size of the pieces, checked like any frame.
+            let piece_events = claim.blamed.map(|blamed| (blamed - start) / 2);
+            let (state, fitted) = self.split_pass(start..end, state, piece_events).await?;
+            self.checkpoint.advance(state, end);
+            match fitted {
+                // Later frames are as big as the biggest piece that fitted.
+                Some(fitted) => {
+                    self.frame_events = fitted.max(1);
+                    self.reference = None;
+                }
+                None => self.lie(&said),
+            }
+            return Ok(());
+        }
         let state = self.reference_pass(from..end, state, claim).await?;
         self.checkpoint.advance(state, end);
-        if for_its_size && replayed {
-            self.frame_events = ((end - start) / 2).max(1);
-            self.reference = None;
-        } else {
-            self.lie(&said);
-        }
+        self.lie(&said);
         Ok(())
+    }
+
+    /// The frame of the events at `range` failed for its size after `state`: it is sent again in
+    /// pieces of `piece_events` events (half as many as it finished before the limit stopped it, if
+    /// it said) or in halves, each piece a frame of its own on a fresh instance with one call's
+    /// limits, and a piece that fails for its size is halved. A single event that fails, or a piece that
+    /// fails otherwise, is judged on the reference path, whose verdict is the fold's. Returns
+    /// the state after `range` and the most events a piece that fitted held, or `None` if the
+    /// frame path lied (a failure the reference path did not confirm; the rest of `range` then
+    /// went one `reduce` per event).
+    ///
+    /// So an event needing most of a call's fuel costs about two frames of calls, not one
+    /// `reduce` per event of the frame it was in; and no event gets more than one call's limits
+    /// in any framing.
+    async fn split_pass(
+        &mut self,
+        range: Range<usize>,
+        mut state: State,
+        piece_events: Option<usize>,
+    ) -> Result<(State, Option<usize>), Box<FoldError>> {
+        let halves = |piece: &Range<usize>| {
+            let middle = piece.start + piece.len() / 2;
+            [middle..piece.end, piece.start..middle]
+        };
+        // A stack of pieces still to send, the leftmost on top.
+        let mut pending: Vec<Range<usize>> = match piece_events {
+            Some(size) if size > 0 => {
+                let starts = (range.start..range.end).step_by(size);
+                let mut pieces: Vec<_> = starts.map(|s| s..(s + size).min(range.end)).collect();
+                pieces.reverse();
+                pieces
+            }
+            _ => halves(&range).into(),
+        };
+        let mut fitted = 0;
+        while let Some(piece) = pending.pop() {
+            if piece.is_empty() {
+                continue;
+            }
+            let failure = match self.send_alone(&piece, &state).await? {
+                Ok(after) => {
+                    state = after;
+                    fitted = fitted.max(piece.len());
+                    continue;
+                }
+                Err(failure) => failure,
+            };
+            if grows_with_a_frame(&failure.error) && piece.len() > 1 {
+                pending.extend(halves(&piece));
+                continue;
+            }
+            // The pieces still pending are the rest of `range`, in order, after this one.
+            let claim = Claim {
+                frame: piece.clone(),
+                blamed: failure
+                    .blamed
+                    .map(|index| piece.start + index)
+                    .filter(|&blamed| blamed < piece.end),
+                error: failure.error,
+            };
+            let state = self
+                .reference_pass(piece.start..range.end, state, claim)
+                .await?;
+            return Ok((state, None));
+        }
+        Ok((state, Some(fitted)))
+    }
+
+    /// The events at `piece` as one frame after `state`, on a fresh instance: the state after
+    /// them, or how the frame path failed (loading and saving included, with no event blamed).
+    async fn send_alone(
+        &mut self,
+        piece: &Range<usize>,
+        state: &State,
+    ) -> Result<Result<State, FrameFailure>, Box<FoldError>> {
+        let unblamed = |error| FrameFailure {
+            blamed: None,
+            error,
+        };
+        let mut session = match self.calls.instance().await {
+            Ok(session) => session,
+            Err(error) => return Err(self.error_at(piece.start, state.clone(), error)),
+        };
+        if let Err(error) = self.calls.load(&mut session, state).await {
+            return Ok(Err(unblamed(error)));
+        }
+        let frame = self.checkpoint.frame_of(piece.clone());
+        if let Err(failure) = self.calls.apply(&mut session, &frame).await {
+            return Ok(Err(failure));
+        }
+        Ok(self.calls.save(&mut session).await.map_err(unblamed))
     }
 
     /// The frame path failed outside a frame with `error` (saving the state after the events

@@ -5,6 +5,8 @@
 
 mod aot_cache;
 mod asynchronous;
+mod database;
+mod database_languages;
 mod deadlines;
 mod determinism;
 mod framing;

@@ -46,7 +46,7 @@ fn the_same_bytes_are_one_component_and_versions_are_immutable() {
         a.active && b.active,
         "the first version of a name is active"
     );
-    assert_eq!((a.kind, a.wit_version), (ComponentKind::View, "0.3.0"));
+    assert_eq!((a.kind, a.wit_version), (ComponentKind::View, "0.4.0"));
 
     // The same bytes again: accepted, nothing changes. Other bytes: refused.
     assert_eq!(registry.register_view("a", "1.0.0", &counter).unwrap(), a);
@@ -102,7 +102,7 @@ fn lookups_get_the_active_version_by_name_and_any_version_by_number() {
     registry.activate("counter", "1.0.0").unwrap();
     let active = registry.view("counter").unwrap();
     assert_eq!(active.version.to_string(), "1.0.0");
-    assert_eq!(active.wit_version(), "0.3.0");
+    assert_eq!(active.wit_version(), "0.4.0");
     let old = registry.view_version("counter", "0.9.0").unwrap();
     assert_eq!(
         old.wit_version(),
@@ -278,7 +278,8 @@ fn a_watcher_picks_up_a_rebuilt_component() {
     std::fs::write(&path, component_bytes("float-mixer").unwrap()).unwrap();
     while registry.view("counter").unwrap().hash == before {
         assert!(
-            waited.elapsed() < Duration::from_secs(20),
+            // Generous: recompiling on a loaded 2-core machine can take many seconds.
+            waited.elapsed() < Duration::from_secs(90),
             "the watcher never reloaded"
         );
         std::thread::sleep(Duration::from_millis(10));

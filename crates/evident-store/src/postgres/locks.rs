@@ -15,7 +15,10 @@
 //! 64-bit integer, PostgreSQL's advisory key. It is written down here because processes built
 //! from different versions must agree on it: changing it would let two of them append under
 //! the same condition at once. A collision between two keys only makes unrelated appends wait
-//! for each other; it never lets related ones through. Three keys are fixed: [`ALL`] (every
+//! for each other; it never lets related ones through. A snapshot save holds the key of
+//! `snapshot:` + its view, digest, release and parameters (a NUL between each), so that two
+//! saves under one snapshot key prune one after the other; a collision with it makes an
+//! append wait for that save's short transaction. Three keys are fixed: [`ALL`] (every
 //! event carries it; a condition that can match any event takes it), [`GATE`] (see the
 //! backend's notes) and [`SCHEMA`] (creating the tables); a hash landing on [`GATE`] or
 //! [`SCHEMA`] is moved off them.
@@ -69,6 +72,20 @@ pub(super) fn type_key(event_type: &str) -> i64 {
 /// The key of an event's identity, its (`source`, `id`).
 pub(super) fn id_key(source: &str, id: &str) -> i64 {
     fnv1a_of(&["id:", source, "\0", id])
+}
+
+/// The key a snapshot save holds while it replaces and prunes its key's snapshots.
+pub(super) fn snapshot_key(key: &crate::SnapshotKey) -> i64 {
+    fnv1a_of(&[
+        "snapshot:",
+        &key.view,
+        "\0",
+        &key.component_digest,
+        "\0",
+        &key.wit_release,
+        "\0",
+        &key.parameters,
+    ])
 }
 
 /// The keys an event matching `query` surely carries, one set per way of matching: for an item

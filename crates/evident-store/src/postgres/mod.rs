@@ -72,11 +72,17 @@
 //! on its own connection. The tables (see `schema`) are created at connect, once, by whichever
 //! process gets there first. The keys the locks are taken on are documented in `locks`:
 //! every process appending to one database must compute them alike.
+//!
+//! # Snapshots
+//!
+//! Views' snapshots are rows of `evident_snapshots`, saved in a short transaction of their
+//! own (see `snapshots`); they take no position and no lock an append takes.
 
 mod connection;
 mod locks;
 mod schema;
 mod select;
+mod snapshots;
 
 use std::time::{Duration, Instant};
 
@@ -89,7 +95,8 @@ use crate::merge;
 use crate::pool::{Pool, Pooled};
 use crate::record::{self, decode};
 use crate::{
-    AppendCondition, AppendError, Event, Events, Position, Query, Store, StoreError, StoreOptions,
+    AppendCondition, AppendError, Event, Events, Position, Query, Snapshot, SnapshotKey, Store,
+    StoreError, StoreOptions,
 };
 use connection::{Append, Connection, DRAWN, MAX_IDLE};
 
@@ -256,6 +263,23 @@ impl Store for PostgresStore {
 
     fn location(&self) -> String {
         self.location.clone()
+    }
+
+    fn save_snapshot(&self, key: &SnapshotKey, snapshot: &Snapshot) -> Result<(), StoreError> {
+        snapshots::save(
+            &mut *self.connection()?,
+            key,
+            snapshot,
+            self.options.snapshots_kept,
+        )
+    }
+
+    fn snapshot(&self, key: &SnapshotKey, at: Position) -> Result<Option<Snapshot>, StoreError> {
+        snapshots::find(&mut *self.connection()?, key, at)
+    }
+
+    fn delete_snapshots(&self, view: &str) -> Result<u64, StoreError> {
+        snapshots::delete(&mut *self.connection()?, view)
     }
 }
 

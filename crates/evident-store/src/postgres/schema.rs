@@ -12,7 +12,10 @@
 //!   then the condition, the duplicate look, and (under the gate) positions and rows, each a
 //!   query with a snapshot of its own;
 //! - `evident_head()`: takes the gate exclusively and returns the last event, at a moment when
-//!   no append holds a position it has not yet committed or rolled back.
+//!   no append holds a position it has not yet committed or rolled back;
+//! - `evident_snapshots`: views' snapshots (see `crate::snapshot`) under their key and
+//!   position. It came after layout 1 without changing it (older builds ignore the table), so
+//!   it is created whenever the database lacks it, not by the layout's version.
 
 use postgres::Client;
 
@@ -71,8 +74,35 @@ pub(super) fn prepare(client: &mut Client) -> Result<(), String> {
             )
             .map_err(|e| e.to_string())?;
     }
+    let has_snapshots: bool = transaction
+        .query_one("SELECT to_regclass('evident_snapshots') IS NOT NULL", &[])
+        .and_then(|row| row.try_get(0))
+        .map_err(|e| e.to_string())?;
+    if !has_snapshots {
+        transaction
+            .batch_execute(SNAPSHOTS)
+            .map_err(|e| e.to_string())?;
+    }
     transaction.commit().map_err(|e| e.to_string())
 }
+
+/// The snapshots' table. `parameters` is `bytea` so that keys compare byte for byte (and may
+/// hold any bytes); the unique index takes its SHA-256, as a B-tree entry is limited to about
+/// 2.7 kB and parameters may be longer.
+const SNAPSHOTS: &str = "
+CREATE TABLE IF NOT EXISTS evident_snapshots (
+    view             text   NOT NULL,
+    component_digest text   NOT NULL,
+    wit_release      text   NOT NULL,
+    parameters       bytea  NOT NULL,
+    position         bigint NOT NULL,
+    content_type     text   NOT NULL,
+    schema_id        text,
+    state            bytea  NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS evident_snapshots_by_key
+    ON evident_snapshots (view, component_digest, wit_release, sha256(parameters), position);
+";
 
 /// The layout, every statement idempotent.
 fn ddl() -> String {

@@ -2,6 +2,7 @@
 
 mod schema;
 mod select;
+mod snapshots;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -14,7 +15,8 @@ use crate::merge;
 use crate::pool::{Pool, Pooled, Reusable};
 use crate::record::{self, decode};
 use crate::{
-    AppendCondition, AppendError, Event, Events, Position, Query, Store, StoreError, StoreOptions,
+    AppendCondition, AppendError, Event, Events, Position, Query, Snapshot, SnapshotKey, Store,
+    StoreError, StoreOptions,
 };
 
 const BACKEND: &str = "sqlite";
@@ -36,7 +38,7 @@ pub struct SqliteStore {
     file: PathBuf,
     options: StoreOptions,
     writer: writer::Writer,
-    /// Idle read connections.
+    /// Idle connections for reads and snapshots.
     readers: Pool<Connection>,
 }
 
@@ -99,12 +101,14 @@ impl SqliteStore {
     }
 }
 
-/// A read connection, back to the pool when dropped.
+/// A pooled connection (reads, snapshots), back to the pool when dropped.
 type Reader<'s> = Pooled<'s, Connection>;
 
 impl Reusable for Connection {
+    /// Not one left inside a transaction (a rollback that failed), which would hold the
+    /// write lock or an old snapshot for the next caller.
     fn reusable(&self) -> bool {
-        true
+        self.is_autocommit()
     }
 }
 
@@ -157,6 +161,23 @@ impl Store for SqliteStore {
 
     fn location(&self) -> String {
         self.location.clone()
+    }
+
+    fn save_snapshot(&self, key: &SnapshotKey, snapshot: &Snapshot) -> Result<(), StoreError> {
+        snapshots::save(
+            &mut *self.reader()?,
+            key,
+            snapshot,
+            self.options.snapshots_kept,
+        )
+    }
+
+    fn snapshot(&self, key: &SnapshotKey, at: Position) -> Result<Option<Snapshot>, StoreError> {
+        snapshots::find(&*self.reader()?, key, at)
+    }
+
+    fn delete_snapshots(&self, view: &str) -> Result<u64, StoreError> {
+        snapshots::delete(&mut *self.reader()?, view)
     }
 }
 

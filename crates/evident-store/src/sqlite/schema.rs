@@ -5,6 +5,10 @@
 //! and never scans the log. Positions are assigned inside the writer's `BEGIN IMMEDIATE`
 //! transaction, which SQLite grants to one connection of one process at a time, so they are
 //! gapless across every process that opens the file.
+//!
+//! `snapshots` holds views' snapshots (see `crate::snapshot`) under their key and position. It
+//! came after layout 1 without changing it (older builds ignore the table), so it is created
+//! whenever a file lacks it, not by the layout's version.
 
 use std::path::Path;
 use std::time::Duration;
@@ -44,6 +48,22 @@ CREATE TABLE IF NOT EXISTS tags (
     position INTEGER NOT NULL,
     PRIMARY KEY (tag, position)
 ) WITHOUT ROWID;
+";
+
+/// The snapshots' table: a rowid table (states can be megabytes; SQLite keeps such rows in
+/// overflow pages), with its key's index answering "the newest at or before a position".
+const SNAPSHOTS: &str = "
+CREATE TABLE IF NOT EXISTS snapshots (
+    view             TEXT    NOT NULL,
+    component_digest TEXT    NOT NULL,
+    wit_release      TEXT    NOT NULL,
+    parameters       TEXT    NOT NULL,
+    position         INTEGER NOT NULL,
+    content_type     TEXT    NOT NULL,
+    schema_id        TEXT,
+    state            BLOB    NOT NULL,
+    PRIMARY KEY (view, component_digest, wit_release, parameters, position)
+);
 ";
 
 /// Opens a connection with the settings that make an acknowledged commit durable: the WAL
@@ -90,6 +110,20 @@ pub(crate) fn prepare(connection: &Connection, location: &str) -> Result<(), Sto
             .execute_batch(&format!(
                 "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {VERSION}; COMMIT;"
             ))
+            .map_err(|e| open_error(e.to_string()))?;
+    }
+    // A file from before snapshots gets their table. Looked for first, so that opening a
+    // store that has it takes no write lock.
+    let has_snapshots: bool = connection
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'snapshots')",
+            [],
+            |row| row.get(0),
+        )
+        .map_err(|e| open_error(e.to_string()))?;
+    if !has_snapshots {
+        connection
+            .execute_batch(&format!("BEGIN IMMEDIATE; {SNAPSHOTS} COMMIT;"))
             .map_err(|e| open_error(e.to_string()))?;
     }
     Ok(())

@@ -14,6 +14,14 @@ pub use crate::dcb::{
     course_capacity_holds_under_racing_threads, invoice_numbers_race_to_no_gaps_and_no_duplicates,
     one_of_many_racing_claims_to_a_username_wins,
 };
+pub use crate::snapshots::{
+    a_large_state_round_trips, a_snapshot_is_read_at_and_after_its_position_and_not_before,
+    a_snapshot_past_the_head_is_refused,
+    another_digest_release_or_parameters_never_sees_a_snapshot,
+    deleting_a_views_snapshots_leaves_other_views_alone,
+    only_the_newest_four_snapshots_of_a_key_are_kept,
+    the_newest_snapshot_at_or_before_the_position_is_chosen,
+};
 
 /// Writes a `#[test]` per case of the suite, each on a fresh store from `$open`.
 macro_rules! conformance {
@@ -36,6 +44,13 @@ macro_rules! conformance {
             course_capacity_holds_under_racing_threads,
             one_of_many_racing_claims_to_a_username_wins,
             invoice_numbers_race_to_no_gaps_and_no_duplicates,
+            a_snapshot_is_read_at_and_after_its_position_and_not_before,
+            the_newest_snapshot_at_or_before_the_position_is_chosen,
+            another_digest_release_or_parameters_never_sees_a_snapshot,
+            only_the_newest_four_snapshots_of_a_key_are_kept,
+            deleting_a_views_snapshots_leaves_other_views_alone,
+            a_snapshot_past_the_head_is_refused,
+            a_large_state_round_trips,
         );
     };
     (@cases $open:path; $($case:ident),* $(,)?) => {

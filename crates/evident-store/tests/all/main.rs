@@ -12,4 +12,5 @@ mod dcb;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod snapshots;
 mod sqlite;

@@ -17,6 +17,7 @@ use evident_store::{
 
 use crate::common::{TestStore, assert_gapless, event, everything, run_children};
 use crate::dcb;
+use crate::snapshots;
 
 /// The variable naming the server the tests create their databases on.
 const VARIABLE: &str = "EVIDENT_TEST_POSTGRES";
@@ -743,4 +744,52 @@ fn rates() {
         one / plain,
         eight / one
     );
+}
+
+#[test]
+fn a_database_from_before_snapshots_gets_their_table_at_connect() {
+    let Some(database) = Database::create() else {
+        return;
+    };
+    snapshots::append(&database.store(), 3);
+    // What the previous version left: layout 1, without the snapshots table.
+    database
+        .client()
+        .batch_execute("DROP TABLE evident_snapshots")
+        .unwrap();
+    let store = database.store();
+    assert_eq!(assert_gapless(&store).len(), 3);
+    let key = snapshots::key("balances");
+    store.save_snapshot(&key, &snapshots::at(3)).unwrap();
+    assert_eq!(store.snapshot(&key, 3).unwrap(), Some(snapshots::at(3)));
+}
+
+#[test]
+fn saves_racing_on_one_key_from_eight_connections_never_keep_more_than_four() {
+    let Some(database) = Database::create() else {
+        return;
+    };
+    let store = database.store();
+    snapshots::append(&store, 80);
+    let key = snapshots::key("balances");
+    std::thread::scope(|scope| {
+        for thread in 0..8u64 {
+            let (store, key, database) = (&store, &key, &database);
+            scope.spawn(move || {
+                let mut client = database.client();
+                for n in 0..10 {
+                    let snapshot = snapshots::at(thread * 10 + n + 1);
+                    store.save_snapshot(key, &snapshot).unwrap();
+                    let count: i64 = client
+                        .query_one("SELECT count(*) FROM evident_snapshots", &[])
+                        .unwrap()
+                        .get(0);
+                    assert!(count <= 4, "{count} kept: saves pruned side by side");
+                }
+            });
+        }
+    });
+    assert_eq!(store.snapshot(&key, 77).unwrap(), Some(snapshots::at(77)));
+    assert_eq!(store.snapshot(&key, 76).unwrap(), None);
+    assert_eq!(store.delete_snapshots("balances").unwrap(), 4);
 }

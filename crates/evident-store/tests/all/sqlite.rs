@@ -2,10 +2,11 @@
 
 use std::collections::BTreeSet;
 
-use evident_store::{Query, SqliteStore, Store, StoreError};
+use evident_store::{Query, SqliteStore, Store, StoreError, StoreOptions};
 
 use crate::common::{TestStore, assert_gapless, event, run_children};
 use crate::dcb;
+use crate::snapshots;
 
 fn open() -> Option<TestStore> {
     let dir = tempfile::tempdir().unwrap();
@@ -145,4 +146,93 @@ fn a_corrupt_file_is_reported_with_the_position_where_reading_stops() {
         read.iter().copied().collect::<BTreeSet<_>>().len(),
         read.len()
     );
+}
+
+#[test]
+fn snapshots_survive_reopening_and_are_shared_by_handles_on_one_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = snapshots::key("balances");
+    {
+        let store = SqliteStore::open(dir.path()).unwrap();
+        snapshots::append(&store, 3);
+        store.save_snapshot(&key, &snapshots::at(2)).unwrap();
+        // A second handle, as another process opens the directory, sees it and adds its own.
+        let other = SqliteStore::open(dir.path()).unwrap();
+        assert_eq!(other.snapshot(&key, 3).unwrap(), Some(snapshots::at(2)));
+        other.save_snapshot(&key, &snapshots::at(3)).unwrap();
+        assert_eq!(store.snapshot(&key, 3).unwrap(), Some(snapshots::at(3)));
+    }
+    let store = SqliteStore::open(dir.path()).unwrap();
+    assert_eq!(store.snapshot(&key, 2).unwrap(), Some(snapshots::at(2)));
+    assert_eq!(store.snapshot(&key, 3).unwrap(), Some(snapshots::at(3)));
+}
+
+#[test]
+fn a_store_from_before_snapshots_opens_and_gets_their_table() {
+    let dir = tempfile::tempdir().unwrap();
+    snapshots::append(&SqliteStore::open(dir.path()).unwrap(), 3);
+    // What the previous version left: layout 1, without the snapshots table.
+    let file = dir.path().join("events.db");
+    let connection = rusqlite::Connection::open(&file).unwrap();
+    connection.execute_batch("DROP TABLE snapshots").unwrap();
+    let layout: i64 = connection
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(layout, 1);
+    drop(connection);
+
+    let store = SqliteStore::open(dir.path()).unwrap();
+    assert_eq!(assert_gapless(&store).len(), 3);
+    let key = snapshots::key("balances");
+    store.save_snapshot(&key, &snapshots::at(3)).unwrap();
+    assert_eq!(store.snapshot(&key, 3).unwrap(), Some(snapshots::at(3)));
+}
+
+#[test]
+fn the_number_of_snapshots_kept_is_an_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = StoreOptions {
+        snapshots_kept: 1,
+        ..StoreOptions::default()
+    };
+    let store = SqliteStore::open_with(dir.path(), options).unwrap();
+    snapshots::append(&store, 2);
+    let key = snapshots::key("balances");
+    store.save_snapshot(&key, &snapshots::at(1)).unwrap();
+    store.save_snapshot(&key, &snapshots::at(2)).unwrap();
+    assert_eq!(store.snapshot(&key, 1).unwrap(), None);
+    assert_eq!(store.snapshot(&key, 2).unwrap(), Some(snapshots::at(2)));
+}
+
+#[test]
+fn saves_racing_on_one_key_from_two_handles_never_keep_more_than_four() {
+    let dir = tempfile::tempdir().unwrap();
+    let handles = [
+        SqliteStore::open(dir.path()).unwrap(),
+        SqliteStore::open(dir.path()).unwrap(),
+    ];
+    snapshots::append(&handles[0], 80);
+    let key = snapshots::key("balances");
+    let file = dir.path().join("events.db");
+    std::thread::scope(|scope| {
+        for thread in 0..8u64 {
+            let (store, key, file) = (&handles[thread as usize % 2], &key, &file);
+            scope.spawn(move || {
+                let connection = rusqlite::Connection::open(file).unwrap();
+                for n in 0..10 {
+                    let snapshot = snapshots::at(thread * 10 + n + 1);
+                    store.save_snapshot(key, &snapshot).unwrap();
+                    let count: i64 = connection
+                        .query_row("SELECT count(*) FROM snapshots", [], |row| row.get(0))
+                        .unwrap();
+                    assert!(count <= 4, "{count} kept: saves pruned side by side");
+                }
+            });
+        }
+    });
+    // The newest four of all, whichever thread saved them.
+    let at = |position| handles[1].snapshot(&key, position).unwrap();
+    assert_eq!(at(80), Some(snapshots::at(80)));
+    assert_eq!(at(77), Some(snapshots::at(77)));
+    assert_eq!(at(76), None);
 }

@@ -37,10 +37,12 @@ class JsonCodec:
 
     content_type = JSON
 
-    def encode(self, value) -> bytes:
-        """The JSON text of `value`, as UTF-8."""
+    def encode(self, value, sort_keys: bool = False) -> bytes:
+        """The JSON text of `value`, as UTF-8; with `sort_keys`, objects' keys sorted as
+        serde_json writes a map."""
         try:
-            text = _json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+            text = _json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                               sort_keys=sort_keys)
             return text.encode("utf-8")
         except (TypeError, ValueError, RecursionError) as e:
             raise CodecError(JSON, str(e)) from None

@@ -5,6 +5,7 @@
     StateView, StateViewBatch = evident.export_view(Counts)                 # state-view-component
     StateChange = evident.export_change(Tally)                              # state-change-component
     StateView, StateViewBatch, StateChange = evident.export_decider(Account) # decider-component
+    Decider = evident.export_database_decider(Subscriptions)                 # database-decider
 
 (a `state-view-basic` guest needs only `StateView`). This is the only module that touches
 componentize-py's generated bindings (`wit_world`, `componentize_py_types`), and only when an
@@ -13,13 +14,12 @@ can be called in tests too.
 """
 
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import List, Optional, Tuple
 
-from . import _time, change as _change, codes, host, view as _view
-from ._text import quote
+from . import change as _change, decider as _decider, host, view as _view
+from .database import Database, NativeQuery, NativeRecords
 from .errors import Refusal, as_refusal, traceback_text
-from .event import NO_EXTENSIONS, from_fields
+from .event import from_record
 from .parameters import Parameters
 from .records import Command, State
 
@@ -61,6 +61,22 @@ class NativeError:
 
 
 @dataclass
+class NativeAppendCondition:
+    """Natively, the WIT `append-condition` record."""
+
+    fail_if_events_match: NativeQuery
+    after: Optional[int] = None
+
+
+@dataclass
+class NativeDecision:
+    """Natively, the WIT `decision` record."""
+
+    events: List[NativeEvent]
+    condition: Optional[NativeAppendCondition] = None
+
+
+@dataclass
 class NativeBatchError:
     """Natively, the WIT `batch-error` record."""
 
@@ -99,18 +115,23 @@ class _Bindings:
         return self.State(content_type=state.content_type, schema_id=None, bytes=state.bytes)
 
     def event(self, event):
-        return self.Event(
-            id=event.id,
-            source=event.source,
-            spec_version=event.specversion,
-            type=event.type,
-            datacontenttype=event.datacontenttype,
-            dataschema=event.dataschema,
-            subject=event.subject,
-            time=event.time_text,
-            data=event.data,
-            extensions=list(event.extensions.items()),
-        )
+        return event_record(event, self.Event)
+
+
+def event_record(event, record=NativeEvent):
+    """An `evident.Event` as the WIT `event` record, made with the class `record`."""
+    return record(
+        id=event.id,
+        source=event.source,
+        spec_version=event.specversion,
+        type=event.type,
+        datacontenttype=event.datacontenttype,
+        dataschema=event.dataschema,
+        subject=event.subject,
+        time=event.time_text,
+        data=event.data,
+        extensions=list(event.extensions.items()),
+    )
 
 
 def _log_import():
@@ -154,30 +175,8 @@ def _command_in(command) -> Command:
     return Command(command.content_type, bytes(command.bytes))
 
 
-def _event_in(event):
-    """A WIT `event` as an `evident.Event`: `time` parsed, extension names checked once."""
-    time = event.time
-    if time is not None:
-        try:
-            time = _time.parse_rfc3339(time)
-        except ValueError as e:
-            raise Refusal(
-                codes.INVALID_EVENT,
-                f"event {quote(event.id)} is not a valid CloudEvent: attribute `time` is "
-                f"{quote(time)}, not an RFC 3339 timestamp ({e})",
-            ) from None
-    extensions = NO_EXTENSIONS
-    if event.extensions:
-        pairs = {}
-        for name, value in event.extensions:
-            if name in pairs:
-                raise Refusal(codes.INVALID_EVENT, f"event {quote(event.id)} names extension `{name}` twice")
-            pairs[name] = value
-        extensions = MappingProxyType(pairs)
-    data = event.data
-    return from_fields(event.id, event.source, event.spec_version, event.type, event.datacontenttype,
-                       event.dataschema, event.subject, time, None if data is None else bytes(data),
-                       extensions)
+#: A WIT `event` as an `evident.Event` (see `evident.event.from_record`).
+_event_in = from_record
 
 
 def _refused(error: BaseException) -> str:
@@ -277,3 +276,76 @@ def export_decider(decider):
     """The `StateView`, `StateViewBatch` and `StateChange` classes that export a class that is
     both a view and a change."""
     return (*export_view(decider), export_change(decider))
+
+
+class _DatabaseRecords(NativeRecords):
+    """The record classes of the `database` and `decider` interfaces: the generated ones in a
+    component, stand-ins natively."""
+
+    Decision = NativeDecision
+    AppendCondition = NativeAppendCondition
+
+
+def _database_records():
+    try:
+        import componentize_py_types  # noqa: F401 (only there in a component)
+    except ImportError:
+        return _DatabaseRecords
+    try:
+        from wit_world.exports import decider
+        from wit_world.imports import database
+    except ImportError:
+        raise ImportError(
+            "export_database_decider needs the `database-decider` world: name it in guest.json"
+        ) from None
+
+    class Generated:
+        Tag = database.Tag
+        QueryItem = database.QueryItem
+        Query = database.Query
+        Decision = decider.Decision
+        AppendCondition = decider.AppendCondition
+
+    return Generated
+
+
+#: The code of a decision that failed with an exception that is not a refusal.
+INTERNAL = "internal"
+
+
+def export_database_decider(decider):
+    """The `Decider` class that exports `decider` (a `DatabaseDecider` class, or a function
+    `decide(database, command, parameters)`) for the `database-decider` world."""
+    wit = _Bindings()
+    records = _database_records()
+    Err = wit.Err
+
+    def decision_record(decision):
+        condition = decision.condition
+        if condition is not None:
+            condition = records.AppendCondition(
+                fail_if_events_match=condition.fail_if_events_match.to_record(records),
+                after=condition.after,
+            )
+        return records.Decision(events=[wit.event(event) for event in decision.events], condition=condition)
+
+    class Decider:
+        """`decider`: a command decided against the database."""
+
+        def decide(self, database, command, parameters):
+            # Natively a test may hand over an `evident.Database` (an in-memory one) itself.
+            if not isinstance(database, Database):
+                database = Database(database, records)
+            try:
+                decision = _decider.decide(decider, database, _command_in(command), Parameters(parameters))
+            except Refusal as refusal:
+                error = wit.Error(code=refusal.code, message=refusal.message, details=refusal.details)
+                raise Err(error) from None
+            except Exception as error:
+                # A bug, not a decision: the host reports `internal` and the debug log says where.
+                host.log("debug", "the decider raised:\n" + traceback_text(error))
+                refusal = as_refusal(error)
+                raise Err(wit.Error(code=INTERNAL, message=refusal.message, details=None)) from None
+            return decision_record(decision)
+
+    return Decider

@@ -60,8 +60,20 @@ def as_refusal(error: BaseException) -> Refusal:
 
 def traceback_text(error: BaseException) -> str:
     """Where `error` was raised, as Python prints it, for the debug log."""
-    import traceback  # Only on errors: a component need not carry it otherwise.
-
+    try:
+        import traceback  # Only on errors: a component need not carry it otherwise.
+    except ImportError:
+        # A component holds only the modules imported while it was built, so there it is not
+        # importable: walk the frames by hand (without the source lines).
+        lines = ["Traceback (most recent call last):\n"]
+        frame = error.__traceback__
+        while frame is not None:
+            code = frame.tb_frame.f_code
+            lines.append(f'  File "{code.co_filename}", line {frame.tb_lineno}, in {code.co_name}\n')
+            frame = frame.tb_next
+        text = str(error)
+        lines.append(f"{type(error).__name__}: {text}\n" if text else f"{type(error).__name__}\n")
+        return "".join(lines)
     return "".join(traceback.format_exception(type(error), error, error.__traceback__))
 
 

@@ -32,8 +32,9 @@ class Event(tuple):
     and `extensions` (a read-only mapping of name to text), each None when absent.
 
     Events are immutable. Build one with the three attributes every event has and any others
-    by keyword; `json=value` sets `data` to `value` as compact JSON and `datacontenttype` to
-    `application/json`:
+    by keyword; `json=value` sets `data` to `value` as compact JSON, object keys sorted (as the
+    Rust SDK and the store's JSON form write them, so the data reads back as `data`, byte for
+    byte), and `datacontenttype` to `application/json`:
 
         Event("tally-5", "/tally", "tally.added", json={"amount": 5, "total": 5})
 
@@ -56,7 +57,7 @@ class Event(tuple):
         if json is not _MISSING:
             if data is not None:
                 raise TypeError("give an event's data or its json, not both")
-            data = Json.encode(json)
+            data = Json.encode(json, sort_keys=True)
             if datacontenttype is None:
                 datacontenttype = "application/json"
         elif data is not None:
@@ -206,3 +207,32 @@ def from_fields(id, source, specversion, type, datacontenttype, dataschema, subj
     a read-only mapping): how the SDK makes the events it decodes."""
     fields = (id, source, specversion, type, datacontenttype, dataschema, subject, time, data, extensions)
     return _new(Event, fields)
+
+
+def from_record(record):
+    """A WIT `event` record (or anything with its fields: `spec_version`, `time` as RFC 3339
+    text, `extensions` as pairs) as an `evident.Event`: `time` parsed and extension names
+    checked once, refused with `invalid-event` otherwise. How a component reads the events the
+    host hands it one at a time."""
+    time = record.time
+    if time is not None:
+        try:
+            time = _time.parse_rfc3339(time)
+        except ValueError as e:
+            raise Refusal(
+                codes.INVALID_EVENT,
+                f"event {quote(record.id)} is not a valid CloudEvent: attribute `time` is "
+                f"{quote(time)}, not an RFC 3339 timestamp ({e})",
+            ) from None
+    extensions = NO_EXTENSIONS
+    if record.extensions:
+        pairs = {}
+        for name, value in record.extensions:
+            if name in pairs:
+                raise Refusal(codes.INVALID_EVENT, f"event {quote(record.id)} names extension `{name}` twice")
+            pairs[name] = value
+        extensions = MappingProxyType(pairs)
+    data = record.data
+    return from_fields(record.id, record.source, record.spec_version, record.type, record.datacontenttype,
+                       record.dataschema, record.subject, time, None if data is None else bytes(data),
+                       extensions)

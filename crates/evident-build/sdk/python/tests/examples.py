@@ -73,3 +73,24 @@ class Account(evident.StateView, evident.StateChange):
 
     def reduce(self, event, parameters):
         self.balance += event.data_json()["amount"]
+
+
+class Usernames(evident.DatabaseDecider):
+    """A decider that reads the log: claims a username once (the DCB specification's example),
+    appending under its own condition."""
+
+    def decide(self, database, command, parameters):
+        name = command["username"]
+        claimed = evident.Query.of(types="username.claimed", tags=f"username:{name}")
+        if database.query_events(claimed, 0, 1):
+            raise evident.Refusal("username-taken", f"{name} is taken", details={"username": name})
+        event = evident.Event(name, "/users", "username.claimed", json={"username": name},
+                              extensions={"username": name})
+        return evident.Decision([event], evident.AppendCondition(claimed, database.revision()))
+
+
+def count_courses(database, command, parameters):
+    """A decider as a function: how many courses a view says a student has, as one event."""
+    courses = database.view_state("student-courses", {"student": command["student"]})
+    count = 0 if courses is None else len(courses["courses"])
+    return [evident.Event(f"count-{database.revision()}", "/counts", "courses.counted", json={"count": count})]

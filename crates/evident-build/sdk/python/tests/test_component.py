@@ -1,13 +1,14 @@
 """The export glue, run natively with stand-ins for componentize-py's records: what each export
 returns, which refusals reach the host with their code, and when `begin-event` is called."""
 
+import sys
 import unittest
 
 import evident
 from evident import Command, Event, State, component, frame, host
 from evident.component import NativeBatchError, NativeErr, NativeError, NativeEvent
 
-from .examples import Account, Counter, Counts
+from .examples import Account, Amounts, Counter, Counts
 
 
 class Exports(unittest.TestCase):
@@ -86,6 +87,21 @@ class ViewExports(Exports):
             exported.reduce(state, twice, [])
         self.assertEqual(failed.exception.value, 'event "1" names extension `x` twice')
         self.assertEqual(self.codes(), ["invalid-event", "invalid-event"])
+
+
+    def test_a_bug_in_reduce_is_its_message_where_the_traceback_module_is_missing(self):
+        # A component holds only the modules imported while it was built: not `traceback`.
+        single, _ = evident.export_view(Amounts)
+        with self.assertLogs("evident", level="DEBUG") as logged:  # (`logging` imports `traceback`)
+            saved = sys.modules.get("traceback")
+            sys.modules["traceback"] = None
+            try:
+                with self.assertRaises(NativeErr) as failed:
+                    single().reduce(State(), NativeEvent("1", "/t", "1.0", "a", data=b"{}"), [])
+            finally:
+                sys.modules["traceback"] = saved
+        self.assertEqual(failed.exception.value, "KeyError: 'amount'")
+        self.assertIn("in reduce", logged.output[0])
 
 
 class ChangeExports(Exports):

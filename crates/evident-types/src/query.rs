@@ -8,10 +8,12 @@
 
 use std::fmt;
 
-use evident_types::Event;
 use serde::{Deserialize, Serialize};
 
-use crate::Position;
+use crate::Event;
+
+/// Where an event sits in the log: 1 for the first event, 0 for "before the first".
+pub type Position = u64;
 
 /// The attributes besides extensions that are tags; `type` has the query's `types` instead.
 pub const TAGGED_ATTRIBUTES: [&str; 3] = ["source", "subject", "dataschema"];
