@@ -91,11 +91,7 @@ impl DecideError {
     /// The code and message of the change's refusal, if the command was refused.
     pub fn refusal(&self) -> Option<(&str, &str)> {
         match self {
-            DecideError::Command(Error::Guest {
-                code: Some(code),
-                message,
-                ..
-            }) => Some((code, message)),
+            DecideError::Command(error) => error.refusal(),
             _ => None,
         }
     }

@@ -202,6 +202,18 @@ fn guest_said(last_error_log: Option<&str>) -> String {
 }
 
 impl Error {
+    /// The code and message of a refusal that carries a code: what callers match on.
+    pub fn refusal(&self) -> Option<(&str, &str)> {
+        match self {
+            Error::Guest {
+                code: Some(code),
+                message,
+                ..
+            } => Some((code, message)),
+            _ => None,
+        }
+    }
+
     /// The guest's error code, for refusals that carry one.
     pub fn guest_code(&self) -> Option<&str> {
         match self {

@@ -106,11 +106,7 @@ impl DatabaseError {
     /// The code and message of the decider's refusal, if it refused the command.
     pub fn refusal(&self) -> Option<(&str, &str)> {
         match self {
-            DatabaseError::Decide(Error::Guest {
-                code: Some(code),
-                message,
-                ..
-            }) => Some((code, message)),
+            DatabaseError::Decide(error) => error.refusal(),
             _ => None,
         }
     }

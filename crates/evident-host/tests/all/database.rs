@@ -646,6 +646,9 @@ fn a_follower_keeps_materialized_views_at_the_head() {
     database
         .view_state("course-capacity", None, &c1, None)
         .unwrap();
+    // The view's metrics count the events it folds: counted from here.
+    let view = database.registry().view("course-capacity").unwrap();
+    let before = view.metrics().events;
     let _follower = database.follow();
     // Appended behind the view's back: the follower folds them, so a read finds nothing to do.
     for i in 0..20 {
@@ -654,9 +657,7 @@ fn a_follower_keeps_materialized_views_at_the_head() {
             .with_extension("student", format!("s{i}"));
         database.store().append(&[event], None).unwrap();
     }
-    // Wait, without reading, until the view has folded them (its metrics count the events).
-    let view = database.registry().view("course-capacity").unwrap();
-    let before = view.metrics().events;
+    // Wait, without reading, until the view has folded them.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while view.metrics().events < before + 20 {
         assert!(
