@@ -88,7 +88,7 @@ impl Default for DatabaseConfig {
 /// let decider = registry.runtime().load_database_decider_file("course_subscriptions.component.wasm")?;
 /// let subscribe = Command::json(&serde_json::json!({"type": "subscribe", "course": "c1", "student": "s1"}))?;
 /// let appended = database.decide_and_append(&decider, &subscribe, &Parameters::new(), 5)?;
-/// println!("appended at {:?} after {} attempts", appended.positions, appended.attempts);
+/// println!("appended at {:?} after {} attempts", appended.positions(), appended.attempts);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
