@@ -26,7 +26,8 @@ fn compile_and_load(c: &mut Criterion) {
     group.bench_function("compile (Cranelift)", |b| {
         b.iter(|| {
             runtime
-                .load_view("event-counter", black_box(&bytes))
+                .load("event-counter", black_box(&bytes))
+                .view()
                 .unwrap()
         })
     });
@@ -35,7 +36,10 @@ fn compile_and_load(c: &mut Criterion) {
             // SAFETY: the artifact was written just above by this runtime.
             #[allow(unsafe_code)]
             unsafe {
-                runtime.load_view_precompiled(black_box(&artifact)).unwrap()
+                runtime
+                    .load_precompiled(black_box(&artifact))
+                    .view()
+                    .unwrap()
             }
         })
     });

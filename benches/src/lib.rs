@@ -100,7 +100,8 @@ pub fn runtime(setup: Setup) -> Runtime {
 pub fn view(runtime: &Runtime, name: &str) -> StateView {
     let bytes = component_bytes(name).unwrap_or_else(|e| panic!("{e}"));
     runtime
-        .load_view(name, &bytes)
+        .load(name, &bytes)
+        .view()
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -113,9 +114,9 @@ pub fn view_any(runtime: &Runtime, name: &str) -> Option<StateView> {
         Err(e) => panic!("{e}"),
     };
     let loaded = if evident_testkit::guests::needs_wasi(name) {
-        runtime.load_view_wasi(name, &bytes)
+        runtime.load(name, &bytes).wasi().view()
     } else {
-        runtime.load_view(name, &bytes)
+        runtime.load(name, &bytes).view()
     };
     Some(loaded.unwrap_or_else(|e| panic!("{e}")))
 }
@@ -129,7 +130,8 @@ pub fn component_size(name: &str) -> usize {
 pub fn change(runtime: &Runtime, name: &str) -> StateChange {
     let bytes = component_bytes(name).unwrap_or_else(|e| panic!("{e}"));
     runtime
-        .load_change(name, &bytes)
+        .load(name, &bytes)
+        .change()
         .unwrap_or_else(|e| panic!("{e}"))
 }
 

@@ -138,10 +138,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if first < 32 {
-        if let Ok(view) = runtime().load_view("fuzz", rest) {
+        if let Ok(view) = runtime().load("fuzz", rest).view() {
             run_view(&view);
         }
-        if let Ok(change) = runtime().load_change("fuzz", rest) {
+        if let Ok(change) = runtime().load("fuzz", rest).change() {
             run_change(&change);
         }
         return;
@@ -154,17 +154,17 @@ fuzz_target!(|data: &[u8]| {
     // never with a panic.
     match kind {
         Kind::View => {
-            if let Ok(view) = runtime().load_view("fuzz", &bytes) {
+            if let Ok(view) = runtime().load("fuzz", &bytes).view() {
                 run_view(&view);
             }
         }
         Kind::Change => {
-            if let Ok(change) = runtime().load_change("fuzz", &bytes) {
+            if let Ok(change) = runtime().load("fuzz", &bytes).change() {
                 run_change(&change);
             }
         }
         Kind::Decider => {
-            if let Ok(decider) = runtime().load_decider("fuzz", &bytes) {
+            if let Ok(decider) = runtime().load("fuzz", &bytes).decider() {
                 run_view(decider.view());
                 run_change(decider.change());
             }

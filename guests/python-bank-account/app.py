@@ -11,7 +11,11 @@ Refusals: `account-not-open`, `account-already-open`, `invalid-account-id`, `inv
 type. Events come from the `source` parameter, or `/accounts/<id>`.
 """
 
+from typing import Any, Optional, TypeVar
+
 import evident
+
+T = TypeVar("T")
 
 OPENED = "bank.account.opened"
 DEPOSITED = "bank.account.deposited"
@@ -26,14 +30,14 @@ class BankAccount(evident.StateView, evident.StateChange):
 
     codec = evident.Cbor
 
-    def __init__(self, account_id=None, owner="", balance=0, version=0):
+    def __init__(self, account_id: Optional[str] = None, owner: str = "", balance: int = 0, version: int = 0) -> None:
         self.account_id = account_id
         self.owner = owner
         self.balance = balance
         self.version = version
 
     @classmethod
-    def from_value(cls, value):
+    def from_value(cls, value: Any) -> "BankAccount":
         if not isinstance(value, dict):
             raise ValueError("expected a map")
         account = cls(**{name: value[name] for name in ("account_id", "owner", "balance", "version") if name in value})
@@ -45,10 +49,10 @@ class BankAccount(evident.StateView, evident.StateChange):
             raise ValueError("balance and version are unsigned integers")
         return account
 
-    def to_value(self):
+    def to_value(self) -> dict[str, Any]:
         return {"account_id": self.account_id, "owner": self.owner, "balance": self.balance, "version": self.version}
 
-    def process(self, command, parameters):
+    def process(self, command: Any, parameters: evident.Parameters) -> list[evident.Event]:
         kind = _kind(command)
         if kind == "open":
             account_id = _field(command, "account_id", str)
@@ -82,7 +86,7 @@ class BankAccount(evident.StateView, evident.StateChange):
         evident.debug(f"{event.id} -> {event.type}")
         return [event]
 
-    def reduce(self, event, parameters):
+    def reduce(self, event: evident.Event, parameters: evident.Parameters) -> None:
         if event.type == OPENED:
             opened = event.data_json()
             self.account_id = _required(opened, "account_id", str)
@@ -100,16 +104,18 @@ class BankAccount(evident.StateView, evident.StateChange):
             raise evident.Refusal("account-not-open", "open the account first")
         return self.account_id
 
-    def _event(self, account_id, event_type, parameters, data):
+    def _event(
+        self, account_id: str, event_type: str, parameters: evident.Parameters, data: dict[str, Any]
+    ) -> evident.Event:
         source = parameters.get("source", f"/accounts/{account_id}")
         return evident.Event(f"{account_id}-{self.version + 1}", source, event_type, subject=account_id, json=data)
 
 
-def _is_amount(value) -> bool:
+def _is_amount(value: Any) -> bool:
     return type(value) is int and 0 <= value <= MAX_AMOUNT
 
 
-def _kind(command):
+def _kind(command: Any) -> str:
     """The command's `type` (as the Rust account's tagged enum reads it)."""
     if not isinstance(command, dict):
         raise evident.Refusal("invalid-command", "cannot decode the command: expected a map with a `type`")
@@ -121,7 +127,7 @@ def _kind(command):
     return kind
 
 
-def _field(command, name, kind):
+def _field(command: dict[str, Any], name: str, kind: type[T]) -> T:
     """A command field, refused as `invalid-command` when missing or of another type."""
     if name not in command:
         raise evident.Refusal("invalid-command", f"cannot decode the command: missing field `{name}`")
@@ -131,7 +137,7 @@ def _field(command, name, kind):
     return value
 
 
-def _amount(command) -> int:
+def _amount(command: dict[str, Any]) -> int:
     amount = _field(command, "amount", int)
     if not 0 <= amount <= MAX_AMOUNT:
         raise evident.Refusal("invalid-command", "cannot decode the command: `amount` is not an unsigned 64-bit integer")
@@ -143,7 +149,7 @@ def _positive(amount: int) -> None:
         raise evident.Refusal("invalid-amount", "the amount must be positive")
 
 
-def _required(data, name, kind):
+def _required(data: Any, name: str, kind: type[T]) -> T:
     """An event data field, refused (without a code, as a decoding error) when missing."""
     value = data.get(name) if isinstance(data, dict) else None
     if not isinstance(value, kind) or isinstance(value, bool):

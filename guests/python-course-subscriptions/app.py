@@ -25,7 +25,11 @@ Refusals: `validation` (a capacity below 1), `no-such-course`, `course-full`,
 or whose fields are missing or of the wrong type.
 """
 
+from typing import Any, Optional, TypeVar
+
 import evident
+
+T = TypeVar("T")
 
 SOURCE = "/courses"
 DEFINED = "course.defined"
@@ -40,7 +44,9 @@ STUDENT_LIMIT = 5
 
 
 class CourseSubscriptions(evident.DatabaseDecider):
-    def decide(self, database, command, parameters):
+    def decide(
+        self, database: evident.Database, command: Any, parameters: evident.Parameters
+    ) -> list[evident.Event]:
         kind = _field(command, "type", str)
         if kind == "define-course":
             course = _field(command, "course", str)
@@ -79,7 +85,7 @@ class CourseSubscriptions(evident.DatabaseDecider):
         )
 
 
-def _course(database, course):
+def _course(database: evident.Database, course: str) -> dict[str, Any]:
     """The `course-capacity` view of `course`: `defined`, `capacity`, `subscribed`."""
     state = database.view_state(COURSE_CAPACITY, {"course": course})
     if state is None:
@@ -93,7 +99,7 @@ def _course(database, course):
     }
 
 
-def _courses(database, student):
+def _courses(database: evident.Database, student: str) -> list[Any]:
     """The courses `student` is subscribed to, by the `student-courses` view."""
     state = database.view_state(STUDENT_COURSES, {"student": student})
     if state is None:
@@ -104,25 +110,27 @@ def _courses(database, student):
     return courses
 
 
-def _count(state, name):
+def _count(state: dict[str, Any], name: str) -> int:
     value = state.get(name, 0)
     if type(value) is not int:
         raise evident.Refusal("invalid-state", f"view {COURSE_CAPACITY} gave {name} {value!r}, not an integer")
     return value
 
 
-def _event(event_id, event_type, course, data, student=None):
+def _event(
+    event_id: str, event_type: str, course: str, data: dict[str, Any], student: Optional[str] = None
+) -> evident.Event:
     extensions = {"course": course}
     if student is not None:
         extensions["student"] = student
     return evident.Event(event_id, SOURCE, event_type, json=data, extensions=extensions)
 
 
-def _no_such_course(course):
+def _no_such_course(course: str) -> evident.Refusal:
     return evident.Refusal("no-such-course", f"course {course} is not defined")
 
 
-def _field(command, name, kind):
+def _field(command: Any, name: str, kind: type[T]) -> T:
     """A command field, refused as `invalid-command` when missing or of another type."""
     if not isinstance(command, dict):
         raise evident.Refusal("invalid-command", "cannot decode the command: expected an object with a `type`")
@@ -134,7 +142,7 @@ def _field(command, name, kind):
     return value
 
 
-def _capacity(command):
+def _capacity(command: Any) -> int:
     capacity = _field(command, "capacity", int)
     if capacity < 1:
         raise evident.Refusal("validation", f"the capacity must be at least 1, not {capacity}")

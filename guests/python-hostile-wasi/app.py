@@ -46,7 +46,7 @@ def attempt(kind: str) -> str:
 class Outcome(evident.StateView):
     """The last capability tried, and what it gave: `{"tried": ..., "got": ...}`."""
 
-    def reduce(self, event, parameters):
+    def reduce(self, event: evident.Event, parameters: evident.Parameters) -> None:
         self.tried = event.type
         self.got = attempt(event.type)
 

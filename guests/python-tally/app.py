@@ -5,6 +5,8 @@ guests/tally (Rust): `unknown-command`, `invalid-amount`.
 The state is `{"total": n}` as JSON; the event's source is the `source` parameter, or `/tally`.
 """
 
+from typing import Any
+
 import evident
 
 #: The largest total, as the Rust tally's `i64`.
@@ -14,11 +16,11 @@ MAX_TOTAL = (1 << 63) - 1
 class Tally(evident.StateChange):
     """What has been added so far."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.total = 0
 
     @classmethod
-    def from_value(cls, value):
+    def from_value(cls, value: Any) -> "Tally":
         total = value.get("total") if isinstance(value, dict) else None
         if type(total) is not int or not -MAX_TOTAL - 1 <= total <= MAX_TOTAL:
             raise ValueError('expected {"total": an integer}')
@@ -26,7 +28,7 @@ class Tally(evident.StateChange):
         tally.total = total
         return tally
 
-    def process(self, command, parameters):
+    def process(self, command: Any, parameters: evident.Parameters) -> list[evident.Event]:
         amount = _amount(command)
         total = self.total + amount
         if total > MAX_TOTAL:
@@ -35,7 +37,7 @@ class Tally(evident.StateChange):
         return [evident.Event(f"tally-{total}", source, "tally.added", json={"amount": amount, "total": total})]
 
 
-def _amount(command) -> int:
+def _amount(command: Any) -> int:
     """The amount an `add` command adds, or the refusal."""
     kind = command.get("type") if isinstance(command, dict) else None
     if not isinstance(kind, str):

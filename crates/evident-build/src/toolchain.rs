@@ -1,4 +1,5 @@
-//! Installing a language's toolchain at a pinned version, and running it.
+//! A language's toolchain ([`Toolchain`], one implementation per language in its own module),
+//! and installing its tool at a pinned version, and running it.
 //!
 //! Tools go under [`tools_dir`]`/<tool>-<version>`, shared by every guest built on the machine,
 //! installed into a fresh directory and renamed into place, so concurrent builds never see (or
@@ -7,7 +8,102 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::BuildError;
+use crate::{BuildError, BuildOptions, BuiltGuest, Language};
+
+/// Everything the build, `evident new` and the CLI need to know of one language, so adding a
+/// language is one implementation of this (and one [`Language`] variant), not edits everywhere.
+pub trait Toolchain: Sync {
+    /// The language it is the toolchain of.
+    fn language(&self) -> Language;
+
+    /// The language's short name: what `evident new --lang` takes, the template directory and
+    /// the SDK's directory are called, and sample guests are prefixed with.
+    fn name(&self) -> &'static str;
+
+    /// The language's name in prose (`JavaScript`, `C++`), for messages.
+    fn title(&self) -> &'static str;
+
+    /// What a guest in it is, in a phrase (no full stop), for `evident new --lang`'s help.
+    fn summary(&self) -> &'static str;
+
+    /// What marks a guest of this language (`app.py`, `.c files`), for messages.
+    fn marker(&self) -> &'static str;
+
+    /// Whether `dir` holds a guest of this language, and how surely.
+    fn detect(&self, dir: &Path) -> Detection;
+
+    /// The tool it builds with, at its pinned version: recorded with each output, so a new
+    /// version rebuilds (see the crate's freshness rule).
+    fn tool(&self) -> Tool;
+
+    /// Installs the pinned tool unless it is there (or finds it); returns its directory.
+    fn install(&self) -> Result<PathBuf, BuildError>;
+
+    /// Builds the guest in `dir` into a component, unless it is up to date.
+    fn build(&self, dir: &Path, options: &BuildOptions) -> Result<BuiltGuest, BuildError>;
+
+    /// Whether its components import WASI, so the host must load them in deny-all WASI mode.
+    fn needs_wasi(&self) -> bool {
+        false
+    }
+
+    /// Whether its components embed an interpreter (so size warnings do not apply).
+    fn carries_a_runtime(&self) -> bool {
+        false
+    }
+
+    /// The directory under the CLI's `templates/` holding `evident new`'s files for it.
+    fn template_dir(&self) -> &'static str {
+        self.name()
+    }
+
+    /// What to run in a guest `evident new` just made.
+    fn next_steps(&self) -> &'static str {
+        "evident build && evident test . scenarios.yaml   (a view: evident fold . --events events.jsonl)"
+    }
+}
+
+/// How surely a directory holds a guest of a language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detection {
+    /// It does not.
+    No,
+    /// It holds the language's source files, which a guest of another language may also hold
+    /// (C files beside an AssemblyScript guest): this language unless another one has its
+    /// [`Manifest`](Detection::Manifest).
+    Sources,
+    /// It holds a file only this language's guests have (`Cargo.toml`, `app.py`, `go.mod`...).
+    Manifest,
+}
+
+impl Detection {
+    /// [`Manifest`](Detection::Manifest) if `dir` holds the file `marker`.
+    pub(crate) fn by_file(dir: &Path, marker: &str) -> Self {
+        if dir.join(marker).is_file() {
+            Detection::Manifest
+        } else {
+            Detection::No
+        }
+    }
+}
+
+/// A tool at its pinned version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tool {
+    /// Its name, e.g. `componentize-py`.
+    pub name: &'static str,
+    /// The version guests are built with.
+    pub version: &'static str,
+}
+
+/// Whether `dir` holds a file with `extension` (one level deep).
+pub(crate) fn has_extension(dir: &Path, extension: &str) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|entry| entry.path().extension().is_some_and(|e| e == extension))
+    })
+}
 
 /// Where toolchains are installed: `$EVIDENT_TOOLS_DIR`, else `$XDG_CACHE_HOME/evident/tools`,
 /// else `~/.cache/evident/tools` (a temporary directory if there is no home).
@@ -28,6 +124,12 @@ pub(crate) enum Installer<'a> {
     Pip { package: &'a str },
     /// `npm install --prefix DIR name@version`.
     Npm { package: &'a str },
+}
+
+/// Installs the pinned `tool` with `installer` under [`tools_dir`] unless it is there; returns
+/// its directory.
+pub(crate) fn install_tool(tool: Tool, installer: Installer<'_>) -> Result<PathBuf, BuildError> {
+    install(&tools_dir(), tool.name, tool.version, installer)
 }
 
 /// Installs `tool` at `version` with `installer` under `tools` unless it is there; returns its
@@ -123,25 +225,4 @@ pub(crate) fn run(
         }),
         Err(source) => Err(BuildError::Spawn { program, source }),
     }
-}
-
-/// Whether `output` is missing or older than a file in any of `inputs` (files or directories,
-/// one level deep).
-pub(crate) fn is_older_than_any(output: &Path, inputs: &[PathBuf]) -> bool {
-    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let Some(built) = modified(output) else {
-        return true;
-    };
-    inputs.iter().any(|input| {
-        let files: Vec<PathBuf> = if input.is_dir() {
-            std::fs::read_dir(input)
-                .map(|entries| entries.flatten().map(|e| e.path()).collect())
-                .unwrap_or_default()
-        } else {
-            vec![input.clone()]
-        };
-        files
-            .iter()
-            .any(|file| modified(file).is_none_or(|time| time > built))
-    })
 }

@@ -3,11 +3,13 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+pub(crate) use evident_host::Loaded;
 use evident_host::{
-    DatabaseDecider, Decider, Error, Limits, Runtime, RuntimeConfig, StateChange, StateView,
+    ComponentKind, DatabaseDecider, Decider, Error, Limits, Load, Runtime, RuntimeConfig, Sandbox,
+    StateChange, StateView,
 };
 
-use crate::RunOptions;
+use crate::args::RunOptions;
 
 /// Where compiled components are cached between runs: `$EVIDENT_AOT_CACHE` (`off` disables
 /// it), else `$XDG_CACHE_HOME/evident/aot`, else `~/.cache/evident/aot`.
@@ -59,17 +61,24 @@ fn limits(run: &RunOptions, mut limits: Limits) -> Result<Limits> {
     Ok(limits)
 }
 
+/// How the command line builds guests: showing the toolchain's progress, into
+/// `$EVIDENT_BUILD_DIR` if set (so scripts and CI can share one build directory across guests and
+/// runs), else where the language builds by default (see [`evident_build::BuildOptions`]).
+pub(crate) fn build_options() -> evident_build::BuildOptions {
+    evident_build::BuildOptions {
+        verbose: true,
+        target_dir: std::env::var_os("EVIDENT_BUILD_DIR").map(PathBuf::from),
+        ..Default::default()
+    }
+}
+
 /// A component file as given, or the component built from a guest directory, and whether it
 /// needs the deny-all WASI mode: one built from a guest directory in a language whose
 /// toolchain makes it import WASI does.
 pub(crate) fn component_file(path: &Path) -> Result<(PathBuf, bool)> {
     if path.is_dir() {
         eprintln!("building {} ...", path.display());
-        let options = evident_build::BuildOptions {
-            verbose: true,
-            ..Default::default()
-        };
-        let built = evident_build::build_guest(path, &options)?;
+        let built = evident_build::build_guest(path, &build_options())?;
         let wasi = built.language.needs_wasi();
         if wasi {
             eprintln!(
@@ -92,74 +101,41 @@ fn is_precompiled(path: &Path) -> bool {
     path.extension().is_some_and(|ext| ext == "cwasm")
 }
 
-/// Loads a state view from a component, an artifact or a guest directory; `wasi` loads it in the
-/// deny-all WASI mode.
-pub(crate) fn load_view(runtime: &Runtime, path: &Path, wasi: bool) -> Result<StateView> {
+/// The host's loader for a component, an artifact or a guest directory (built first), in the
+/// deny-all WASI sandbox if `wasi` asks or the guest's language needs it.
+fn loader<'a>(runtime: &'a Runtime, path: &Path, wasi: bool) -> Result<Load<'a>> {
     let (file, needs_wasi) = component_file(path)?;
-    let wasi = wasi || needs_wasi;
-    if wasi {
-        let (name, bytes) = read_named(&file)?;
-        return Ok(runtime.load_view_wasi(&name, &bytes)?);
-    }
-    if is_precompiled(&file) {
+    let load = if is_precompiled(&file) {
         // SAFETY: a .cwasm named on the command line is trusted like the binary being run;
         // Wasmtime still refuses artifacts from another version or configuration.
         #[allow(unsafe_code)]
-        return Ok(unsafe { runtime.load_view_precompiled(&file) }?);
-    }
-    Ok(runtime.load_view_file(&file)?)
+        unsafe {
+            runtime.load_precompiled(&file)
+        }
+    } else {
+        runtime.load_file(&file)
+    };
+    Ok(load.sandbox(if wasi || needs_wasi {
+        Sandbox::Wasi
+    } else {
+        Sandbox::Strict
+    }))
 }
 
-/// Loads a state change from a component, an artifact or a guest directory; `wasi` loads it in
-/// the deny-all WASI mode.
+/// Loads a state view from a component, an artifact or a guest directory.
+pub(crate) fn load_view(runtime: &Runtime, path: &Path, wasi: bool) -> Result<StateView> {
+    Ok(loader(runtime, path, wasi)?.view()?)
+}
+
+/// Loads a state change from a component, an artifact or a guest directory.
 pub(crate) fn load_change(runtime: &Runtime, path: &Path, wasi: bool) -> Result<StateChange> {
-    let (file, needs_wasi) = component_file(path)?;
-    let wasi = wasi || needs_wasi;
-    if wasi {
-        let (name, bytes) = read_named(&file)?;
-        return Ok(runtime.load_change_wasi(&name, &bytes)?);
-    }
-    if is_precompiled(&file) {
-        // SAFETY: as in `load_view`.
-        #[allow(unsafe_code)]
-        return Ok(unsafe { runtime.load_change_precompiled(&file) }?);
-    }
-    Ok(runtime.load_change_file(&file)?)
-}
-
-/// A component file's bytes, and the name the host would give it (`counter.component.wasm` is
-/// `counter`).
-fn read_named(file: &Path) -> Result<(String, Vec<u8>)> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let name = file
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let name = name.split('.').next().unwrap_or_default().to_owned();
-    Ok((name, bytes))
+    Ok(loader(runtime, path, wasi)?.change()?)
 }
 
 /// Loads a decider (one component that is a view and a change) from a component, an artifact
-/// or a guest directory; `wasi` loads it in the deny-all WASI mode.
+/// or a guest directory.
 pub(crate) fn load_decider(runtime: &Runtime, path: &Path, wasi: bool) -> Result<Decider> {
-    let (file, needs_wasi) = component_file(path)?;
-    let wasi = wasi || needs_wasi;
-    if is_precompiled(&file) {
-        // SAFETY: as in `load_view`.
-        #[allow(unsafe_code)]
-        let (view, change) = unsafe {
-            (
-                runtime.load_view_precompiled(&file)?,
-                runtime.load_change_precompiled(&file)?,
-            )
-        };
-        return Ok(Decider::new(view, change));
-    }
-    let (name, bytes) = read_named(&file)?;
-    if wasi {
-        return Ok(runtime.load_decider_wasi(&name, &bytes)?);
-    }
-    Ok(runtime.load_decider(&name, &bytes)?)
+    Ok(loader(runtime, path, wasi)?.decider()?)
 }
 
 /// Whether the component file exports the `decider` interface of the `database-decider`
@@ -173,80 +149,110 @@ pub(crate) fn is_database_decider(file: &Path) -> Result<bool> {
     if !bytes.starts_with(b"\0asm") {
         return Ok(false);
     }
-    Ok(
-        crate::commands::read_sections(&bytes).is_ok_and(|sections| {
-            sections
-                .exports
-                .iter()
-                .any(|export| export.starts_with("evident:db/decider@"))
-        }),
-    )
+    Ok(read_sections(&bytes).is_ok_and(|sections| {
+        sections
+            .exports
+            .iter()
+            .any(|export| export.starts_with("evident:db/decider@"))
+    }))
 }
 
-/// Loads a decider that reads the database (world `database-decider`) from a component file;
-/// `wasi` loads it in the deny-all WASI mode.
+/// Loads a decider that reads the database (world `database-decider`) from a component, an
+/// artifact or a guest directory.
 pub(crate) fn load_database_decider(
     runtime: &Runtime,
-    file: &Path,
+    path: &Path,
     wasi: bool,
 ) -> Result<DatabaseDecider> {
-    if is_precompiled(file) {
-        anyhow::bail!(
-            "{}: a database decider is loaded from its component .wasm, not a precompiled artifact (compiled code is cached on its own)",
-            file.display()
-        );
-    }
-    let (name, bytes) = read_named(file)?;
-    if wasi {
-        return Ok(runtime.load_database_decider_wasi(&name, &bytes)?);
-    }
-    Ok(runtime.load_database_decider(&name, &bytes)?)
+    Ok(loader(runtime, path, wasi)?.database_decider()?)
 }
 
-/// A component loaded as whichever kind it is.
-pub(crate) enum Loaded {
-    View(StateView),
-    Change(StateChange),
-    /// A view and a change in one component.
-    Decider(Box<Decider>),
-    /// A decider that reads the database (evident:db 0.4.0).
-    DatabaseDecider(DatabaseDecider),
-}
-
-/// Loads a component as a view, a change, or both (a decider); if it is neither, says why for
-/// both.
+/// Loads a component as whichever kind it is: a database decider by its exports, else the
+/// first of [`ComponentKind::ALL`]'s other kinds it loads as (a decider before the view and
+/// the change it also is); if none, says why for each.
 pub(crate) fn load_any(runtime: &Runtime, path: &Path, wasi: bool) -> Result<Loaded> {
     let (file, needs_wasi) = component_file(path)?;
     let wasi = wasi || needs_wasi;
     if is_database_decider(&file)? {
-        return Ok(Loaded::DatabaseDecider(load_database_decider(
-            runtime, &file, wasi,
-        )?));
+        return Ok(loader(runtime, &file, wasi)?.as_kind(ComponentKind::DatabaseDecider)?);
     }
-    if let Ok(decider) = load_decider(runtime, &file, wasi) {
-        return Ok(Loaded::Decider(Box::new(decider)));
-    }
-    match load_view(runtime, &file, wasi) {
-        Ok(view) => Ok(Loaded::View(view)),
-        Err(as_view) => match load_change(runtime, &file, wasi) {
-            Ok(change) => Ok(Loaded::Change(change)),
-            Err(as_change) => {
-                // A forbidden import or unreadable file is the same either way: say it once.
-                // The host's error itself is returned, so callers can tell which it was.
-                if matches!(
-                    as_view.downcast_ref::<Error>(),
-                    Some(Error::ForbiddenImport { .. } | Error::Io { .. })
-                ) {
-                    return Err(match as_view.downcast::<Error>() {
-                        Ok(error) => error.into(),
-                        Err(other) => other,
-                    });
-                }
-                anyhow::bail!(
-                    "{}: neither kind of component:\n  {as_view:#}\n  {as_change:#}",
-                    file.display()
-                )
+    let mut refusals = Vec::new();
+    for kind in [
+        ComponentKind::Decider,
+        ComponentKind::View,
+        ComponentKind::Change,
+    ] {
+        match loader(runtime, &file, wasi)?.as_kind(kind) {
+            Ok(loaded) => return Ok(loaded),
+            // A forbidden import or an unreadable file is the same for every kind: say it once.
+            // The host's error itself is returned, so callers can tell which it was.
+            Err(error @ (Error::ForbiddenImport { .. } | Error::Io { .. })) => {
+                return Err(error.into());
             }
-        },
+            // Every view-and-change is a view: a decider's refusal says nothing the view's and
+            // the change's do not.
+            Err(_) if kind == ComponentKind::Decider => {}
+            Err(error) => refusals.push(error),
+        }
     }
+    let why: Vec<String> = refusals.iter().map(|e| format!("  {e:#}")).collect();
+    anyhow::bail!(
+        "{}: neither kind of component:\n{}",
+        file.display(),
+        why.join("\n")
+    )
+}
+
+/// A component's own imports, exports and SDK version: what `inspect` shows, and what tells
+/// a database decider.
+pub(crate) struct Sections {
+    pub(crate) is_component: bool,
+    pub(crate) imports: Vec<String>,
+    pub(crate) exports: Vec<String>,
+    pub(crate) sdk_version: Option<String>,
+}
+
+/// The component's own imports and exports (not those of nested modules) and the SDK version
+/// the guest macros embed.
+pub(crate) fn read_sections(bytes: &[u8]) -> Result<Sections, String> {
+    use wasmparser::{Encoding, Parser, Payload};
+    let mut sections = Sections {
+        is_component: false,
+        imports: Vec::new(),
+        exports: Vec::new(),
+        sdk_version: None,
+    };
+    let mut depth = 0usize;
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload.map_err(|e| e.to_string())? {
+            Payload::Version { encoding, .. } => {
+                if depth == 0 {
+                    sections.is_component = encoding == Encoding::Component;
+                }
+                depth += 1;
+            }
+            Payload::End(_) => depth = depth.saturating_sub(1),
+            Payload::ComponentImportSection(reader) if depth == 1 => {
+                for import in reader {
+                    sections
+                        .imports
+                        .push(import.map_err(|e| e.to_string())?.name.name.to_owned());
+                }
+            }
+            Payload::ComponentExportSection(reader) if depth == 1 => {
+                for export in reader {
+                    sections
+                        .exports
+                        .push(export.map_err(|e| e.to_string())?.name.name.to_owned());
+                }
+            }
+            Payload::CustomSection(reader)
+                if reader.name() == evident_build::encode::SDK_VERSION_SECTION =>
+            {
+                sections.sdk_version = Some(String::from_utf8_lossy(reader.data()).into_owned());
+            }
+            _ => {}
+        }
+    }
+    Ok(sections)
 }

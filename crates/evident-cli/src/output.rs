@@ -25,3 +25,8 @@ pub(crate) fn print_state(state: &State) -> Result<()> {
 pub(crate) fn size(bytes: u64) -> String {
     bytesize::ByteSize::b(bytes).display().iec().to_string()
 }
+
+/// `1 event`, `2 events`: a count with the noun it needs.
+pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -1,14 +1,15 @@
 //! `evident new`: a guest, in any SDK language, that builds and passes its test as generated.
 //!
-//! The files come from `templates/shared/<kind>/` and `templates/<language>/`, with a `common/`
-//! and a `<kind>/` part (embedded at build time; a language's file replaces a shared one of the
-//! same name); `{{name}}`, `{{crate}}`, `{{kind}}` and, for Rust, the SDK dependency are filled
-//! in, and a `dot-` prefix becomes `.`.
+//! The files come from `templates/shared/<kind>/` and `templates/<language>/` (the language's
+//! `Toolchain::template_dir`, its name), with a `common/` and a `<kind>/` part (embedded at build
+//! time; a language's file replaces a shared one of the same name); `{{name}}`, `{{crate}}`,
+//! `{{kind}}` and, for Rust, the SDK dependency are filled in, and a `dot-` prefix becomes `.`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
+use evident_build::Language;
 
 /// `(path under templates/, contents)` of every template file.
 const TEMPLATES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/templates.rs"));
@@ -38,36 +39,36 @@ impl Kind {
     }
 }
 
-/// The language of the guest `evident new` creates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum Lang {
-    /// A crate using evident-guest-sdk.
-    Rust,
-    /// `app.py`, on the Python SDK (componentize-py).
-    Python,
-    /// `app.js`, on the JavaScript SDK (componentize-js).
-    Js,
-    /// A Go module on the Go SDK.
-    Go,
-    /// C on the C SDK.
-    C,
-    /// C++ on the C++ SDK.
-    Cpp,
-    /// AssemblyScript on its SDK.
-    Assemblyscript,
+/// The language of the guest `evident new` creates, as clap reads `--lang`: a thin wrapper of
+/// [`Language`], so its values and their help come from [`Language::ALL`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Lang(pub(crate) Language);
+
+/// Every [`Lang`], in [`Language::ALL`]'s order (clap wants them as a slice of `Lang`).
+const LANGS: [Lang; Language::ALL.len()] = {
+    let mut langs = [Lang(Language::Rust); Language::ALL.len()];
+    let mut index = 0;
+    while index < langs.len() {
+        langs[index] = Lang(Language::ALL[index]);
+        index += 1;
+    }
+    langs
+};
+
+impl clap::ValueEnum for Lang {
+    fn value_variants<'a>() -> &'a [Self] {
+        &LANGS
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let toolchain = self.0.toolchain();
+        Some(clap::builder::PossibleValue::new(toolchain.name()).help(toolchain.summary()))
+    }
 }
 
-impl Lang {
-    fn dir(self) -> &'static str {
-        match self {
-            Lang::Rust => "rust",
-            Lang::Python => "python",
-            Lang::Js => "js",
-            Lang::Go => "go",
-            Lang::C => "c",
-            Lang::Cpp => "cpp",
-            Lang::Assemblyscript => "assemblyscript",
-        }
+impl From<Lang> for Language {
+    fn from(lang: Lang) -> Self {
+        lang.0
     }
 }
 
@@ -135,7 +136,15 @@ fn default_checkout() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-pub(crate) fn new(kind: Kind, name: &str, lang: Lang, sdk: &SdkSource) -> Result<ExitCode> {
+/// Creates the guest `name` of `kind` in `lang` (a [`Language`], or clap's [`Lang`]) in the
+/// directory `name`, its Rust SDK from `sdk`.
+pub(crate) fn new(
+    kind: Kind,
+    name: &str,
+    lang: impl Into<Language>,
+    sdk: &SdkSource,
+) -> Result<ExitCode> {
+    let lang: Language = lang.into();
     let valid_name = !name.is_empty()
         && name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
         && name
@@ -158,16 +167,18 @@ pub(crate) fn new(kind: Kind, name: &str, lang: Lang, sdk: &SdkSource) -> Result
         bail!(
             "there is no {} scaffold for {} yet",
             kind.label(),
-            lang.dir()
+            lang.name()
         );
     }
     let crate_name = name.replace('-', "_");
+    let package_version = sdk_package_version();
     let fill = |template: &str| {
         template
             .replace("{{name}}", name)
             .replace("{{crate}}", &crate_name)
             .replace("{{kind}}", kind.label())
             .replace("{{sdk_version}}", env!("CARGO_PKG_VERSION"))
+            .replace("{{sdk_package_version}}", &package_version)
             .replace("{{sdk_patch}}", &sdk.patch())
     };
     for (file, text) in files {
@@ -176,7 +187,7 @@ pub(crate) fn new(kind: Kind, name: &str, lang: Lang, sdk: &SdkSource) -> Result
             .and_then(|()| std::fs::write(&path, fill(text)))
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    if let (Lang::Rust, SdkSource::Checkout(checkout)) = (lang, sdk) {
+    if let (Language::Rust, SdkSource::Checkout(checkout)) = (lang, sdk) {
         // Pin the versions the SDK was tested with; cargo drops what this crate does not use.
         if let Err(e) = std::fs::copy(checkout.join("Cargo.lock"), dir.join("Cargo.lock")) {
             eprintln!(
@@ -186,12 +197,7 @@ pub(crate) fn new(kind: Kind, name: &str, lang: Lang, sdk: &SdkSource) -> Result
         }
     }
     println!("created {}/", dir.display());
-    let next = match lang {
-        Lang::Rust => "cargo test   (then `evident build` for the component)",
-        _ => {
-            "evident build && evident test . scenarios.yaml   (a view: evident fold . --events events.jsonl)"
-        }
-    };
+    let next = lang.toolchain().next_steps();
     eprintln!("next: cd {} && {next}", dir.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -199,19 +205,20 @@ pub(crate) fn new(kind: Kind, name: &str, lang: Lang, sdk: &SdkSource) -> Result
 /// The files of the scaffold for `lang` and `kind`: `(path in the new guest, template)`, read
 /// from `shared/common`, `shared/<kind>`, `<lang>/common` and `<lang>/<kind>` in that order, a
 /// later file replacing an earlier one of the same name.
-fn files(lang: Lang, kind: Kind) -> Vec<(String, &'static str)> {
+fn files(lang: Language, kind: Kind) -> Vec<(String, &'static str)> {
     let mut files: Vec<(String, &'static str)> = Vec::new();
+    let lang_dir = lang.toolchain().template_dir();
     let has_own = TEMPLATES
         .iter()
-        .any(|(path, _)| path.starts_with(&format!("{}/", lang.dir())));
+        .any(|(path, _)| path.starts_with(&format!("{lang_dir}/")));
     if !has_own {
         return files;
     }
     for (dir, part) in [
         ("shared", "common"),
         ("shared", kind.dir()),
-        (lang.dir(), "common"),
-        (lang.dir(), kind.dir()),
+        (lang_dir, "common"),
+        (lang_dir, kind.dir()),
     ] {
         let prefix = format!("{dir}/{part}/");
         for (path, text) in TEMPLATES {
@@ -230,10 +237,113 @@ fn files(lang: Lang, kind: Kind) -> Vec<(String, &'static str)> {
     files
 }
 
+/// The version of the SDK packages other than Rust's (`evident-sdk` on PyPI, `evident` and
+/// `evident-assemblyscript` on npm, the Go module `evident.dev/evident`, the C/C++ libraries),
+/// which the scaffolds depend on as `{{sdk_package_version}}`: read from the JavaScript SDK's
+/// `package.json` that `evident` carries, the one place it is written (every other package
+/// declares the same version, which a test checks).
+fn sdk_package_version() -> String {
+    let manifest = evident_build::sdk::files("js")
+        .find(|(path, _)| *path == "package.json")
+        .map(|(_, bytes)| bytes)
+        .expect("the JavaScript SDK has a package.json");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(manifest).expect("the JavaScript SDK's package.json is JSON");
+    manifest["version"]
+        .as_str()
+        .expect("the JavaScript SDK's package.json has a version")
+        .to_owned()
+}
+
 /// `dot-gitignore` → `.gitignore`.
 fn undot(file: &str) -> String {
     match file.strip_prefix("dot-") {
         Some(rest) => format!(".{rest}"),
         None => file.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use evident_build::Language;
+
+    use super::{Kind, TEMPLATES, files, sdk_package_version};
+
+    /// `name = "..."`-like: the first value of `key` in `text` (TOML, JSON or make syntax).
+    fn declared(text: &str, key: &str) -> Option<String> {
+        text.lines().find_map(|line| {
+            let line = line.trim().trim_start_matches('"');
+            let rest = line.strip_prefix(key)?.trim_start_matches('"').trim_start();
+            let rest = ["?=", "=", ":"]
+                .iter()
+                .find_map(|separator| rest.strip_prefix(separator))?;
+            Some(
+                rest.trim()
+                    .trim_end_matches(',')
+                    .trim_matches('"')
+                    .to_owned(),
+            )
+        })
+    }
+
+    fn sdk_file(language: &str, path: &str) -> String {
+        let (_, bytes) = evident_build::sdk::files(language)
+            .find(|(file, _)| *file == path)
+            .unwrap_or_else(|| panic!("sdk/{language}/{path}"));
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn every_sdk_package_declares_the_version_the_scaffolds_depend_on() {
+        let version = sdk_package_version();
+        assert_eq!(
+            Some(version.clone()),
+            evident_build::encode::wit_version().ok(),
+            "the SDK packages are released with the evident:db WIT release"
+        );
+        for (language, path, key) in [
+            ("python", "evident/__init__.py", "__version__"),
+            ("js", "package.json", "version"),
+            ("assemblyscript", "evident/package.json", "version"),
+            ("c", "Makefile", "VERSION"),
+        ] {
+            let text = sdk_file(language, path);
+            assert_eq!(
+                declared(&text, key).as_deref(),
+                Some(version.as_str()),
+                "sdk/{language}/{path}"
+            );
+        }
+        // The wheel's version is `evident.__version__`, unless pyproject.toml writes one.
+        let pyproject = declared(&sdk_file("python", "pyproject.toml"), "version");
+        if let Some(literal) = pyproject.filter(|v| v.starts_with(|c: char| c.is_ascii_digit())) {
+            assert_eq!(literal, version, "sdk/python/pyproject.toml");
+        }
+        // No template names a version of its own: they all take it from the placeholder.
+        for (path, text) in TEMPLATES {
+            if path.starts_with("rust/") {
+                continue;
+            }
+            assert!(!text.contains(&version), "templates/{path} names {version}");
+        }
+    }
+
+    #[test]
+    fn every_language_has_both_scaffolds_and_every_template_directory_is_a_language() {
+        for language in Language::ALL {
+            for kind in [Kind::View, Kind::Change] {
+                assert!(!files(language, kind).is_empty(), "{language} {kind:?}");
+            }
+        }
+        for (path, _) in TEMPLATES {
+            let top = path.split('/').next().unwrap_or_default();
+            assert!(
+                top == "shared"
+                    || Language::ALL
+                        .iter()
+                        .any(|language| language.toolchain().template_dir() == top),
+                "templates/{path} belongs to no language"
+            );
+        }
     }
 }

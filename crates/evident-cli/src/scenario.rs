@@ -83,6 +83,8 @@ enum Format {
 
 /// A loaded component, with what a database decider decides with: the registry holding the
 /// manifest's views and the queries to declare them with in each scenario's database.
+// One per scenario file, never moved in a loop: boxing either variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 enum Subject {
     Loaded(Loaded),
     Database {

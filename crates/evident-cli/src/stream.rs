@@ -1,7 +1,7 @@
-//! Events read while they are folded: a thread parses the input into batches that the fold
+//! Events read while they are folded: a thread parses the input into chunks that the fold
 //! takes as they come, so parsing and folding overlap on two cores, and what reading holds is
-//! a few batches however long the input is: each of at most [`BATCH`] events and, for JSON
-//! lines, of lines at most [`DEFAULT_MAX_LINE_BYTES`] long and about [`BATCH_BYTES`] in all.
+//! a few chunks however long the input is: each of at most [`CHUNK_EVENTS`] events and, for JSON
+//! lines, of lines at most [`DEFAULT_MAX_LINE_BYTES`] long and about [`CHUNK_BYTES`] in all.
 //! Only what error messages need is kept: where events stop following one per line (runs of
 //! blank lines), so any event's line can be told from its index.
 //!
@@ -21,13 +21,13 @@ use evident_types::{
 
 use crate::input::{EventsFormat, format_of, open};
 
-/// Events parsed per batch sent to the fold.
-const BATCH: usize = 1024;
-/// Bytes of JSON lines read per batch: a batch is sent once its lines reach this, so that long
-/// lines do not make the batches ahead hold [`BATCH`] times the longest line.
-const BATCH_BYTES: usize = 4 << 20;
-/// Batches parsed ahead of the fold: what bounds the memory the reading takes.
-const BATCHES_AHEAD: usize = 8;
+/// Events parsed per chunk sent to the fold.
+const CHUNK_EVENTS: usize = 1024;
+/// Bytes of JSON lines read per chunk: a chunk is sent once its lines reach this, so that long
+/// lines do not make the chunks ahead hold [`CHUNK_EVENTS`] times the longest line.
+const CHUNK_BYTES: usize = 4 << 20;
+/// Chunks parsed ahead of the fold: what bounds the memory the reading takes.
+const CHUNKS_AHEAD: usize = 8;
 
 /// Events for a fold, and what its messages say about them.
 pub(crate) trait EventSource: Iterator<Item = Event> {
@@ -99,7 +99,7 @@ impl Progress {
 
 /// Where events come from, and how far reading has got.
 pub(crate) struct EventStream {
-    batches: Receiver<Batch>,
+    chunks: Receiver<Chunk>,
     current: std::vec::IntoIter<Event>,
     /// Events handed to the fold so far.
     taken: usize,
@@ -115,8 +115,8 @@ pub(crate) struct EventStream {
     layout: Layout,
 }
 
-enum Batch {
-    /// Events, and the runs of blank lines read since the previous batch.
+enum Chunk {
+    /// Events, and the runs of blank lines read since the previous chunk.
     Events(Vec<Event>, Layout),
     /// The input cannot be read from here on: why, said with its line or item.
     Failed(anyhow::Error),
@@ -153,10 +153,10 @@ impl EventStream {
         let size = (path != Path::new("-"))
             .then(|| std::fs::metadata(path).map(|m| m.len()).ok())
             .flatten();
-        let (sender, batches) = sync_channel(BATCHES_AHEAD);
+        let (sender, chunks) = sync_channel(CHUNKS_AHEAD);
         let bytes_read = Arc::new(AtomicU64::new(0));
         let counter = bytes_read.clone();
-        // Never joined: the thread ends at the end of the input, or at its next batch once the
+        // Never joined: the thread ends at the end of the input, or at its next chunk once the
         // stream is finished or dropped (a reader blocked on a stdin that stays open ends with
         // the process).
         std::thread::Builder::new()
@@ -167,7 +167,7 @@ impl EventStream {
             })
             .context("cannot start the thread that reads events")?;
         Ok(EventStream {
-            batches,
+            chunks,
             current: Vec::new().into_iter(),
             taken: 0,
             bytes_read,
@@ -214,10 +214,10 @@ impl EventStream {
         }
     }
 
-    /// Closes the channel, so a reader waiting to send a batch ends instead of waiting.
+    /// Closes the channel, so a reader waiting to send a chunk ends instead of waiting.
     fn stop_reading(&mut self) {
         let (_, closed) = sync_channel(0);
-        drop(std::mem::replace(&mut self.batches, closed));
+        drop(std::mem::replace(&mut self.chunks, closed));
     }
 }
 
@@ -252,12 +252,12 @@ impl Iterator for EventStream {
                 self.taken += 1;
                 return Some(event);
             }
-            match self.batches.recv() {
-                Ok(Batch::Events(batch, layout)) => {
+            match self.chunks.recv() {
+                Ok(Chunk::Events(chunk, layout)) => {
                     self.layout.extend(layout);
-                    self.current = batch.into_iter();
+                    self.current = chunk.into_iter();
                 }
-                Ok(Batch::Failed(error)) => {
+                Ok(Chunk::Failed(error)) => {
                     self.failed = Some(error);
                     return None;
                 }
@@ -275,27 +275,27 @@ impl Drop for EventStream {
 
 fn read_json_lines(
     mut reader: Box<dyn BufRead + Send>,
-    sender: &SyncSender<Batch>,
+    sender: &SyncSender<Chunk>,
     bytes_read: &AtomicU64,
 ) {
-    // The blank lines read since the last batch went out, sent with the next.
+    // The blank lines read since the last chunk went out, sent with the next.
     let mut layout = Layout::default();
-    let mut batch = Vec::with_capacity(BATCH);
-    let send = |batch: Vec<Event>, layout: &mut Layout| {
+    let mut chunk = Vec::with_capacity(CHUNK_EVENTS);
+    let send = |chunk: Vec<Event>, layout: &mut Layout| {
         sender
-            .send(Batch::Events(batch, std::mem::take(layout)))
+            .send(Chunk::Events(chunk, std::mem::take(layout)))
             .is_ok()
     };
-    let fail = |batch: Vec<Event>, layout: &mut Layout, error: anyhow::Error| {
-        if send(batch, layout) {
-            let _ = sender.send(Batch::Failed(error));
+    let fail = |chunk: Vec<Event>, layout: &mut Layout, error: anyhow::Error| {
+        if send(chunk, layout) {
+            let _ = sender.send(Chunk::Failed(error));
         }
     };
     // Said as `evident_types::read_json_lines` says it.
     let line_error = |line: usize, kind: JsonLinesErrorKind| anyhow!(JsonLinesError { line, kind });
     let mut line = Vec::new();
     let (mut number, mut events, mut skipped) = (0usize, 0usize, 0usize);
-    let mut batch_bytes = 0;
+    let mut chunk_bytes = 0;
     loop {
         line.clear();
         number += 1;
@@ -305,11 +305,11 @@ fn read_json_lines(
             Ok(LineRead::TooLong) => {
                 let limit = DEFAULT_MAX_LINE_BYTES;
                 let error = line_error(number, JsonLinesErrorKind::TooLong { limit });
-                return fail(std::mem::take(&mut batch), &mut layout, error);
+                return fail(std::mem::take(&mut chunk), &mut layout, error);
             }
             Err(e) => {
                 let error = anyhow!(e).context(format!("line {number}: cannot read input"));
-                return fail(std::mem::take(&mut batch), &mut layout, error);
+                return fail(std::mem::take(&mut chunk), &mut layout, error);
             }
         };
         bytes_read.fetch_add(read as u64, Ordering::Relaxed);
@@ -317,7 +317,7 @@ fn read_json_lines(
             Ok(text) => text,
             Err(e) => {
                 let error = line_error(number, e.into());
-                return fail(std::mem::take(&mut batch), &mut layout, error);
+                return fail(std::mem::take(&mut chunk), &mut layout, error);
             }
         };
         if text.trim().is_empty() {
@@ -326,37 +326,37 @@ fn read_json_lines(
             continue;
         }
         match text.parse::<Event>() {
-            Ok(event) => batch.push(event),
+            Ok(event) => chunk.push(event),
             Err(e) => {
                 let error = anyhow!("line {number}: {e}");
-                return fail(std::mem::take(&mut batch), &mut layout, error);
+                return fail(std::mem::take(&mut chunk), &mut layout, error);
             }
         }
         events += 1;
-        batch_bytes += read;
-        if batch.len() == BATCH || batch_bytes >= BATCH_BYTES {
-            batch_bytes = 0;
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+        chunk_bytes += read;
+        if chunk.len() == CHUNK_EVENTS || chunk_bytes >= CHUNK_BYTES {
+            chunk_bytes = 0;
+            let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_EVENTS));
             if !send(full, &mut layout) {
                 return; // the fold stopped
             }
         }
     }
-    if !batch.is_empty() {
-        send(batch, &mut layout);
+    if !chunk.is_empty() {
+        send(chunk, &mut layout);
     }
 }
 
 fn read_cbor(
     mut reader: Box<dyn BufRead + Send>,
-    sender: &SyncSender<Batch>,
+    sender: &SyncSender<Chunk>,
     bytes_read: &AtomicU64,
 ) {
-    let mut batch = Vec::with_capacity(BATCH);
-    let send = |batch: Vec<Event>| sender.send(Batch::Events(batch, Layout::default())).is_ok();
-    let fail = |batch: Vec<Event>, error: anyhow::Error| {
-        if send(batch) {
-            let _ = sender.send(Batch::Failed(error));
+    let mut chunk = Vec::with_capacity(CHUNK_EVENTS);
+    let send = |chunk: Vec<Event>| sender.send(Chunk::Events(chunk, Layout::default())).is_ok();
+    let fail = |chunk: Vec<Event>, error: anyhow::Error| {
+        if send(chunk) {
+            let _ = sender.send(Chunk::Failed(error));
         }
     };
     let mut item = 0;
@@ -365,7 +365,7 @@ fn read_cbor(
             Ok(buffer) => buffer.len(),
             Err(e) => {
                 let error = anyhow!(e).context(format!("item {}: cannot read input", item + 1));
-                return fail(batch, error);
+                return fail(chunk, error);
             }
         };
         if available == 0 {
@@ -378,18 +378,23 @@ fn read_cbor(
         };
         let value: ciborium::Value = match ciborium::from_reader(&mut counted) {
             Ok(value) => value,
-            Err(e) => return fail(batch, anyhow!("item {item} is not CBOR: {e}")),
+            Err(e) => return fail(chunk, anyhow!("item {item} is not CBOR: {e}")),
         };
         match Event::from_cbor(value) {
-            Ok(event) => batch.push(event),
-            Err(e) => return fail(batch, anyhow!("item {item}: {e}")),
+            Ok(event) => chunk.push(event),
+            Err(e) => return fail(chunk, anyhow!("item {item}: {e}")),
         }
-        if batch.len() == BATCH && !send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))) {
+        if chunk.len() == CHUNK_EVENTS
+            && !send(std::mem::replace(
+                &mut chunk,
+                Vec::with_capacity(CHUNK_EVENTS),
+            ))
+        {
             return;
         }
     }
-    if !batch.is_empty() {
-        send(batch);
+    if !chunk.is_empty() {
+        send(chunk);
     }
 }
 

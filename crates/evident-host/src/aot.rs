@@ -17,15 +17,13 @@ use std::path::{Path, PathBuf};
 
 use wasmtime::component::Component;
 
-use crate::change::StateChange;
-use crate::component::{self, STATE_CHANGE, STATE_VIEW};
+use crate::component;
 use crate::error::Error;
-use crate::runtime::{Runtime, component_name};
-use crate::view::StateView;
+use crate::runtime::Runtime;
 
 impl Runtime {
     /// Compiles component bytes ahead of time into an artifact that
-    /// [`Runtime::load_view_precompiled`] loads in microseconds instead of milliseconds. The
+    /// [`Runtime::load_precompiled`] loads in microseconds instead of milliseconds. The
     /// artifact only loads into a runtime of the same Wasmtime version and engine settings.
     pub fn precompile(&self, name: &str, bytes: &[u8]) -> Result<Vec<u8>, Error> {
         self.engine()
@@ -161,56 +159,32 @@ impl Runtime {
         Ok(component)
     }
 
-    /// Loads a state view from an artifact made by [`Runtime::precompile`].
+    /// Reads and deserialises the artifact at `path` for a component named `name`, loaded as
+    /// `kind`.
     ///
     /// # Safety
-    /// The artifact is native code that Wasmtime runs as is: load only artifacts this host (or
-    /// one you trust) produced, and that no one else could write. A stale or foreign artifact
-    /// (other Wasmtime version or settings) is detected and refused.
-    pub unsafe fn load_view_precompiled(&self, path: impl AsRef<Path>) -> Result<StateView, Error> {
-        // SAFETY: the caller vouches for the artifact, as this function's contract requires.
-        let (name, component) = unsafe { self.deserialize(path.as_ref(), "state view")? };
-        StateView::prepare(self, &name, &component, STATE_VIEW)
-    }
-
-    /// Loads a state change from an artifact made by [`Runtime::precompile`].
-    ///
-    /// # Safety
-    /// As for [`Runtime::load_view_precompiled`].
-    pub unsafe fn load_change_precompiled(
-        &self,
-        path: impl AsRef<Path>,
-    ) -> Result<StateChange, Error> {
-        // SAFETY: the caller vouches for the artifact, as this function's contract requires.
-        let (name, component) = unsafe { self.deserialize(path.as_ref(), "state change")? };
-        StateChange::prepare(self, &name, &component, STATE_CHANGE)
-    }
-
-    /// # Safety
-    /// See [`Runtime::load_view_precompiled`].
-    unsafe fn deserialize(
+    /// See [`Runtime::load_precompiled`].
+    pub(crate) unsafe fn deserialize(
         &self,
         path: &Path,
-        expected: &'static str,
-    ) -> Result<(String, Component), Error> {
-        let name = component_name(path);
+        name: &str,
+        kind: component::Kind,
+    ) -> Result<Component, Error> {
         // Read, not mapped: an artifact replaced or truncated under a mapping would crash the
         // process.
         let artifact = std::fs::read(path).map_err(|source| Error::Io {
             path: path.to_owned(),
             source,
         })?;
-        // SAFETY: the caller vouches for the artifact (see the public functions' contracts);
-        // Wasmtime itself checks the version and settings it was compiled with.
-        let component =
-            unsafe { Component::deserialize(self.engine(), &artifact) }.map_err(|e| {
-                Error::InvalidComponent {
-                    component: name.as_str().into(),
-                    expected,
-                    reason: format!("not a usable precompiled artifact: {e:#}"),
-                }
-            })?;
-        Ok((name, component))
+        // SAFETY: the caller vouches for the artifact (see `Runtime::load_precompiled`'s
+        // contract); Wasmtime itself checks the version and settings it was compiled with.
+        unsafe { Component::deserialize(self.engine(), &artifact) }.map_err(|e| {
+            component::invalid(
+                name,
+                kind,
+                format!("not a usable precompiled artifact: {e:#}"),
+            )
+        })
     }
 }
 

@@ -8,7 +8,7 @@ use wasmtime::{Config, Enabled, InstanceAllocationStrategy, PoolingAllocationCon
 use crate::limits::Limits;
 use crate::view::FoldConfig;
 
-/// How a [`Runtime`] is set up.
+/// How a [`Runtime`](crate::Runtime) is set up.
 #[derive(Debug, Clone)]
 pub struct RuntimeConfig {
     /// Limits every component gets unless it is given its own.
@@ -36,7 +36,7 @@ pub struct RuntimeConfig {
     /// to ensure).
     pub aot_cache_dir: Option<PathBuf>,
     /// How views fold: frames and checkpoints (each view may have its own, see
-    /// [`StateView::with_fold_config`]).
+    /// [`StateView::with_fold_config`](crate::StateView::with_fold_config)).
     pub fold: FoldConfig,
     /// Counts fuel and enforces [`Limits::fuel`]: what stops a runaway guest, at the same
     /// instruction on every replay. Turning it off is for measuring what metering costs;

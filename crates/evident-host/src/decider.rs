@@ -16,7 +16,7 @@ use crate::view::{StateView, loaded};
 /// the change decides on, and folds the events the change emits into the state after them.
 ///
 /// From one component that exports both (world `decider-component`,
-/// [`crate::Runtime::load_decider`]): each decision runs on one fresh instance. From two
+/// [`crate::Load::decider`]): each decision runs on one fresh instance. From two
 /// components ([`Decider::new`], e.g. a view in one language and a change in another): a
 /// decision runs the view on one instance and the change on another. Either way both halves
 /// must store the same state; each call gets its half's limits and is counted in its half's
@@ -27,7 +27,7 @@ use crate::view::{StateView, loaded};
 /// use evident_types::{Command, Event, Parameters};
 ///
 /// let runtime = Runtime::new(RuntimeConfig::default())?;
-/// let account = runtime.load_decider_file("bank_account.component.wasm")?;
+/// let account = runtime.load_file("bank_account.component.wasm").decider()?;
 /// let history: Vec<Event> = Vec::new(); // the account's stream, read from the store
 /// let deposit = Command::json(&serde_json::json!({"type": "deposit", "amount": 100}))?;
 /// match account.decide(Snapshot::default(), &history, &deposit, &Parameters::new()) {

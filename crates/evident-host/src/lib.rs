@@ -2,8 +2,9 @@
 //!
 //! A [`Runtime`] holds one Wasmtime engine (component model, fuel, optional epoch deadlines) and
 //! a linker that grants a component nothing but the `evident:db` imports (`logging`, `refusal`,
-//! and for views `frame-progress`). Loading checks that a component exports the interface
-//! it is loaded as and imports nothing else. Every call runs under [`Limits`] (fuel, memory,
+//! `frame-progress`, and for deciders `database`). Loading ([`Runtime::load`], one builder for
+//! every [`ComponentKind`]) checks that a component exports the interface it is loaded as and
+//! imports nothing else. Every call runs under [`Limits`] (fuel, memory,
 //! tables, output; a deadline if asked); whatever goes wrong comes back as one [`Error`]
 //! that says what happened, and the caller's state is never touched by a failed call. A
 //! [`Registry`] keeps components by name and version, swaps versions atomically, reloads rebuilt
@@ -14,7 +15,7 @@
 //! use evident_types::{Event, Parameters};
 //!
 //! let runtime = Runtime::new(RuntimeConfig::default())?;
-//! let view = runtime.load_view_file("event_counter.wasm")?;
+//! let view = runtime.load_file("event_counter.wasm").view()?;
 //! let parameters = Parameters::new();
 //! let initial = view.initialize(&parameters)?;
 //! let events = [Event::new("1", "/shop", "order.placed"), Event::new("2", "/shop", "order.paid")];
@@ -33,6 +34,7 @@ mod decider;
 mod error;
 mod imports;
 mod limits;
+mod load;
 mod metrics;
 #[cfg(feature = "profiling")]
 mod profile;
@@ -57,12 +59,12 @@ pub use imports::{
     FUEL_PER_HOST_CALL, FUEL_PER_LOG_CALL, MAX_LOG_LINE_BYTES, MAX_LOG_LINES_PER_CALL,
 };
 pub use limits::Limits;
+pub use load::{ComponentKind, Load, Loaded, Sandbox};
 pub use metrics::{ErrorKind, LATENCY_BUCKETS, LatencySnapshot, MetricsSnapshot};
 #[cfg(feature = "profiling")]
 pub use profile::Profiler;
 pub use registry::{
-    ComponentInfo, ComponentKind, ContentHash, Registry, RegistryError, Reloaded, Sandbox, Version,
-    Versioned, Watcher,
+    ComponentInfo, ContentHash, Registry, RegistryError, Reloaded, Version, Versioned, Watcher,
 };
 pub use runtime::Runtime;
 pub use view::{FoldConfig, Folded, StateView, ViewInstance};

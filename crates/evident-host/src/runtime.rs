@@ -7,18 +7,15 @@ use std::time::Duration;
 use wasmtime::component::Linker;
 use wasmtime::{Engine, EngineWeak};
 
-use crate::change::StateChange;
-use crate::component::{self, DATABASE_DECIDER, STATE_CHANGE, STATE_VIEW};
 use crate::config::{AddressSpace, RuntimeConfig, engine_config};
-use crate::database::DatabaseDecider;
-use crate::decider::Decider;
 use crate::error::Error;
 use crate::imports;
 use crate::store::{Metering, StoreData};
-use crate::view::StateView;
 
 /// The sandbox components run in: one engine (compiled code, epoch clock) and one linker that
-/// grants nothing but `logging`. Build one per process and share it; clones are cheap.
+/// grants nothing but the `evident:db` imports (and, for components loaded in the WASI sandbox,
+/// WASI with every capability denied). Build one per process and share it; clones are cheap.
+/// Components are loaded with [`Runtime::load`] (see [`crate::Load`]).
 #[derive(Clone)]
 pub struct Runtime {
     inner: Arc<Inner>,
@@ -64,125 +61,6 @@ impl Runtime {
     /// [`AddressSpace::Bounded`] if reserving the configured one failed.
     pub fn address_space(&self) -> AddressSpace {
         self.inner.address_space
-    }
-
-    /// Compiles a state view from component bytes and checks it exports `state-view` and
-    /// imports nothing but `logging`. `name` tags its logs and errors.
-    pub fn load_view(&self, name: &str, bytes: &[u8]) -> Result<StateView, Error> {
-        StateView::prepare(
-            self,
-            name,
-            &self.compile(name, bytes, STATE_VIEW)?,
-            STATE_VIEW,
-        )
-    }
-
-    /// Like [`Runtime::load_view`], from a file; the component is named after the file.
-    pub fn load_view_file(&self, path: impl AsRef<Path>) -> Result<StateView, Error> {
-        let (name, bytes) = read_component(path.as_ref())?;
-        self.load_view(&name, &bytes)
-    }
-
-    /// Compiles a state change from component bytes, with the same checks as views.
-    pub fn load_change(&self, name: &str, bytes: &[u8]) -> Result<StateChange, Error> {
-        StateChange::prepare(
-            self,
-            name,
-            &self.compile(name, bytes, STATE_CHANGE)?,
-            STATE_CHANGE,
-        )
-    }
-
-    /// Like [`Runtime::load_change`], from a file.
-    pub fn load_change_file(&self, path: impl AsRef<Path>) -> Result<StateChange, Error> {
-        let (name, bytes) = read_component(path.as_ref())?;
-        self.load_change(&name, &bytes)
-    }
-
-    /// Compiles a decider: one component that is both a state view and a state change over one
-    /// state (world `decider-component`), checked as both.
-    pub fn load_decider(&self, name: &str, bytes: &[u8]) -> Result<Decider, Error> {
-        self.decider(name, bytes, STATE_VIEW, STATE_CHANGE)
-    }
-
-    /// Like [`Runtime::load_decider`], from a file.
-    pub fn load_decider_file(&self, path: impl AsRef<Path>) -> Result<Decider, Error> {
-        let (name, bytes) = read_component(path.as_ref())?;
-        self.load_decider(&name, &bytes)
-    }
-
-    /// Like [`Runtime::load_decider`], in the deny-all WASI mode of [`Runtime::load_view_wasi`].
-    #[cfg(feature = "wasi")]
-    pub fn load_decider_wasi(&self, name: &str, bytes: &[u8]) -> Result<Decider, Error> {
-        self.decider(
-            name,
-            bytes,
-            STATE_VIEW.with_wasi(),
-            STATE_CHANGE.with_wasi(),
-        )
-    }
-
-    fn decider(
-        &self,
-        name: &str,
-        bytes: &[u8],
-        view: component::Kind,
-        change: component::Kind,
-    ) -> Result<Decider, Error> {
-        let compiled = self.compile(name, bytes, view)?;
-        let view = StateView::prepare(self, name, &compiled, view)?;
-        let change = StateChange::prepare(self, name, &compiled, change)?;
-        Ok(Decider::of_one_component(view, change))
-    }
-
-    /// Compiles a decider that reads the database (world `database-decider`, 0.4.0): it
-    /// exports `decider` and may import `database`, which views may not. Run it with
-    /// [`crate::Database::decide`].
-    pub fn load_database_decider(
-        &self,
-        name: &str,
-        bytes: &[u8],
-    ) -> Result<DatabaseDecider, Error> {
-        let kind = DATABASE_DECIDER;
-        DatabaseDecider::prepare(self, name, &self.compile(name, bytes, kind)?, kind)
-    }
-
-    /// Like [`Runtime::load_database_decider`], from a file.
-    pub fn load_database_decider_file(
-        &self,
-        path: impl AsRef<Path>,
-    ) -> Result<DatabaseDecider, Error> {
-        let (name, bytes) = read_component(path.as_ref())?;
-        self.load_database_decider(&name, &bytes)
-    }
-
-    /// Like [`Runtime::load_database_decider`], in the deny-all WASI mode of
-    /// [`Runtime::load_view_wasi`].
-    #[cfg(feature = "wasi")]
-    pub fn load_database_decider_wasi(
-        &self,
-        name: &str,
-        bytes: &[u8],
-    ) -> Result<DatabaseDecider, Error> {
-        let kind = DATABASE_DECIDER.with_wasi();
-        DatabaseDecider::prepare(self, name, &self.compile(name, bytes, kind)?, kind)
-    }
-
-    /// Like [`Runtime::load_view`], for a component that imports WASI (as componentize-py and
-    /// componentize-js make them): its WASI imports are satisfied with every capability denied
-    /// (no files, network, environment or real clock; pinned clocks and a fixed random stream,
-    /// so replays agree; stdout and stderr to the log). Any other import is still refused.
-    #[cfg(feature = "wasi")]
-    pub fn load_view_wasi(&self, name: &str, bytes: &[u8]) -> Result<StateView, Error> {
-        let kind = STATE_VIEW.with_wasi();
-        StateView::prepare(self, name, &self.compile(name, bytes, kind)?, kind)
-    }
-
-    /// Like [`Runtime::load_change`], in the deny-all WASI mode of [`Runtime::load_view_wasi`].
-    #[cfg(feature = "wasi")]
-    pub fn load_change_wasi(&self, name: &str, bytes: &[u8]) -> Result<StateChange, Error> {
-        let kind = STATE_CHANGE.with_wasi();
-        StateChange::prepare(self, name, &self.compile(name, bytes, kind)?, kind)
     }
 
     pub(crate) fn engine(&self) -> &Engine {
@@ -257,14 +135,6 @@ fn spawn_epoch_ticker(engine: EngineWeak, tick: Duration) -> Result<(), Error> {
         })
         .map(drop)
         .map_err(|e| Error::Setup(format!("cannot start the epoch ticker thread: {e}")))
-}
-
-fn read_component(path: &Path) -> Result<(String, Vec<u8>), Error> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    Ok((component_name(path), bytes))
 }
 
 /// A component is named after its file: `event_counter.component.wasm` is `event_counter`.

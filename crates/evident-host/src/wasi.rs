@@ -15,7 +15,7 @@
 //!
 //! Components that do not import WASI keep the strict mode whatever the runtime was built
 //! with: the load-time check only lets WASI imports through for components loaded with
-//! [`crate::Runtime::load_view_wasi`] or [`crate::Runtime::load_change_wasi`].
+//! [`crate::Load::wasi`] ([`crate::Sandbox::Wasi`]).
 
 use std::io;
 use std::pin::Pin;

@@ -145,6 +145,19 @@ pub fn load_change(name: &str) -> Result<StateChange, GuestLoadError> {
     load_change_from_dir(&guest_dir(name))
 }
 
+/// The languages guests are written in, re-exported so tests and benchmarks list them from
+/// [`Language::ALL`] without depending on `evident-build`.
+pub use evident_build::Language;
+
+/// The name of the sample guest `base` (e.g. `event-counter`) written in `language`: the Rust
+/// one is `guests/<base>`, the others `guests/<language's name>-<base>` (`go-event-counter`).
+pub fn in_language(language: Language, base: &str) -> String {
+    match language {
+        Language::Rust => base.to_owned(),
+        other => format!("{}-{base}", other.name()),
+    }
+}
+
 /// Whether the guest in `guests/<name>` is in a language whose components import WASI.
 pub fn needs_wasi(name: &str) -> bool {
     evident_build::Language::detect(&guest_dir(name))
@@ -159,7 +172,7 @@ pub fn load_decider(name: &str) -> Result<Decider, GuestLoadError> {
     }
     static DECIDERS: OnceLock<Mutex<HashMap<PathBuf, Decider>>> = OnceLock::new();
     cached(&DECIDERS, &guest_dir(name), |name, bytes| {
-        runtime().load_decider(name, bytes)
+        runtime().load(name, bytes).decider()
     })
 }
 
@@ -167,7 +180,7 @@ pub fn load_decider(name: &str) -> Result<Decider, GuestLoadError> {
 pub fn load_decider_wasi(name: &str) -> Result<Decider, GuestLoadError> {
     static DECIDERS: OnceLock<Mutex<HashMap<PathBuf, Decider>>> = OnceLock::new();
     cached(&DECIDERS, &guest_dir(name), |name, bytes| {
-        runtime().load_decider_wasi(name, bytes)
+        runtime().load(name, bytes).wasi().decider()
     })
 }
 
@@ -176,7 +189,7 @@ pub fn load_decider_wasi(name: &str) -> Result<Decider, GuestLoadError> {
 pub fn load_view_wasi(name: &str) -> Result<StateView, GuestLoadError> {
     static VIEWS: OnceLock<Mutex<HashMap<PathBuf, StateView>>> = OnceLock::new();
     cached(&VIEWS, &guest_dir(name), |name, bytes| {
-        runtime().load_view_wasi(name, bytes)
+        runtime().load(name, bytes).wasi().view()
     })
 }
 
@@ -184,7 +197,7 @@ pub fn load_view_wasi(name: &str) -> Result<StateView, GuestLoadError> {
 pub fn load_change_wasi(name: &str) -> Result<StateChange, GuestLoadError> {
     static CHANGES: OnceLock<Mutex<HashMap<PathBuf, StateChange>>> = OnceLock::new();
     cached(&CHANGES, &guest_dir(name), |name, bytes| {
-        runtime().load_change_wasi(name, bytes)
+        runtime().load(name, bytes).wasi().change()
     })
 }
 
@@ -192,14 +205,16 @@ pub fn load_change_wasi(name: &str) -> Result<StateChange, GuestLoadError> {
 /// and loaded as a state view, once per process; it is named after its directory.
 pub fn load_view_from_dir(dir: &Path) -> Result<StateView, GuestLoadError> {
     static VIEWS: OnceLock<Mutex<HashMap<PathBuf, StateView>>> = OnceLock::new();
-    cached(&VIEWS, dir, |name, bytes| runtime().load_view(name, bytes))
+    cached(&VIEWS, dir, |name, bytes| {
+        runtime().load(name, bytes).view()
+    })
 }
 
 /// The guest crate in `dir`, built and loaded as a state change, once per process.
 pub fn load_change_from_dir(dir: &Path) -> Result<StateChange, GuestLoadError> {
     static CHANGES: OnceLock<Mutex<HashMap<PathBuf, StateChange>>> = OnceLock::new();
     cached(&CHANGES, dir, |name, bytes| {
-        runtime().load_change(name, bytes)
+        runtime().load(name, bytes).change()
     })
 }
 

@@ -215,7 +215,8 @@ fn elsewhere() -> &'static Decider {
     DECIDER.get_or_init(|| {
         Runtime::new(RuntimeConfig::default())
             .unwrap()
-            .load_decider("bank-account", &component_bytes("bank-account").unwrap())
+            .load("bank-account", &component_bytes("bank-account").unwrap())
+            .decider()
             .unwrap()
     })
 }

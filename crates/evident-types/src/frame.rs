@@ -1,5 +1,6 @@
-//! The event frame: many events as one byte string, so a batch crosses the component boundary
-//! as a single `list<u8>` instead of one record (and a dozen allocations) per event.
+//! The event frame: the events of one guest call as one byte string, so they cross the
+//! component boundary as a single `list<u8>` instead of one record (and a dozen allocations)
+//! per event.
 //!
 //! Layout, all integers little-endian: a `u32` event count, then per event `id`, `source`,
 //! `specversion`, `type`, `datacontenttype`?, `dataschema`?, `subject`?, `time`?, `data`?, and
@@ -9,7 +10,7 @@
 //! per event. Extensions are a `u32` pair count and the names and values as strings.
 //!
 //! [`FrameWriter`] is the host's side; [`FrameReader`] the guest's, lending each event as an
-//! [`EventRef`] into the frame, so that a batch allocates nothing per event.
+//! [`EventRef`] into the frame, so that a frame allocates nothing per event.
 
 use chrono::{DateTime, FixedOffset};
 
@@ -18,7 +19,7 @@ use crate::event_ref::{EventRef, Extensions, Repr};
 
 const ABSENT: u32 = u32::MAX;
 
-/// Why a frame could not be read; the guest reports it as the batch's error.
+/// Why a frame could not be read; the guest reports it as the frame's error (WIT `batch-error`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FrameError {
     /// The frame ended inside an event.
@@ -50,7 +51,7 @@ pub enum FrameError {
     TrailingBytes(usize),
 }
 
-/// Builds a frame event by event; reuse one across batches to keep its buffer.
+/// Builds a frame event by event; reuse one across frames to keep its buffer.
 ///
 /// ```
 /// use evident_types::{Event, frame::{FrameReader, FrameWriter}};
@@ -147,7 +148,7 @@ impl FrameWriter {
             .expect("this writer wrote the id from a str")
     }
 
-    /// The frame's size in bytes, to cap a batch by size as well as by count.
+    /// The frame's size in bytes, to cap a frame by size as well as by count.
     pub fn byte_len(&self) -> usize {
         self.bytes.len()
     }

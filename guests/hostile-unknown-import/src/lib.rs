@@ -6,7 +6,7 @@
 //! use evident_testkit::guests::{component_bytes, runtime};
 //!
 //! let bytes = component_bytes("hostile-unknown-import")?;
-//! let refused = runtime().load_view("hostile", &bytes).unwrap_err();
+//! let refused = runtime().load("hostile", &bytes).view().unwrap_err();
 //! assert!(refused.to_string().contains("imports `hostile:unknown-import/secrets`"));
 //! # Ok::<(), evident_testkit::guests::GuestLoadError>(())
 //! ```

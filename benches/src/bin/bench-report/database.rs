@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, ensure};
 use evident_benches::{Setup, runtime};
-use evident_host::{Database, DatabaseConfig, DatabaseDecider, Registry};
+use evident_host::{ComponentKind, Database, DatabaseConfig, DatabaseDecider, Registry, Sandbox};
 use evident_store::{Event, Query, QueryItem, Snapshot, SnapshotKey, SqliteStore, Store};
 use evident_testkit::guests::component_bytes;
 use evident_types::{Command, Parameters};
@@ -66,15 +66,22 @@ fn measure_in(report: &mut Report, target: &Path, dir: &Path) -> Result<()> {
     let registry = Arc::new(Registry::new(runtime(Setup::Default)));
     for view in ["course-capacity", "student-courses", "event-counter"] {
         registry
-            .register_view(view, "1.0.0", &component_bytes(view)?)
+            .register(
+                view,
+                "1.0.0",
+                &component_bytes(view)?,
+                ComponentKind::View,
+                Sandbox::Strict,
+            )
             .map_err(|e| anyhow!("{view}: {e}"))?;
     }
     let decider = registry
         .runtime()
-        .load_database_decider(
+        .load(
             "course-subscriptions",
             &component_bytes("course-subscriptions")?,
         )
+        .database_decider()
         .map_err(|e| anyhow!("{e}"))?;
 
     // The stores, smallest first; the 1 M one is built once and used for every 1 M figure.

@@ -17,7 +17,9 @@ use crate::measure::{Report, rate};
 pub fn measure(report: &mut Report) -> Result<()> {
     report.section("decisions (bank account, fresh instance per decision)");
     let default = runtime(Setup::Default);
-    let bank = default.load_decider("bank-account", &component_bytes("bank-account")?)?;
+    let bank = default
+        .load("bank-account", &component_bytes("bank-account")?)
+        .decider()?;
     let parameters = Parameters::new();
     let stream = history(&bank, 1_011)?;
     let snapshot = Snapshot {

@@ -7,20 +7,23 @@ use std::time::Duration;
 use anyhow::Result;
 use evident_benches::{Setup, counter_state_of, runtime, view_any};
 use evident_host::{FoldConfig, Limits, StateView};
+use evident_testkit::guests::{self, Language};
 use evident_types::{Event, Parameters, State};
 use serde_json::json;
 
 use crate::measure::{Report, best, micros, per_call, per_second, rate, time};
 
-const COUNTERS: [(&str, &str); 7] = [
-    ("rust", "event-counter"),
-    ("python", "python-event-counter"),
-    ("javascript", "js-event-counter"),
-    ("go", "go-event-counter"),
-    ("c", "c-event-counter"),
-    ("cpp", "cpp-event-counter"),
-    ("assemblyscript", "assemblyscript-event-counter"),
-];
+/// The event counter of every language, `(label, guest)`: the label is the language's variant
+/// lower-cased (`javascript`, `cpp`), as earlier reports have it; the guest is `event-counter`
+/// for Rust, `<language's name>-event-counter` for the others.
+fn counters() -> impl Iterator<Item = (String, String)> {
+    Language::ALL.into_iter().map(|language| {
+        (
+            format!("{language:?}").to_lowercase(),
+            guests::in_language(language, "event-counter"),
+        )
+    })
+}
 
 /// Measures this section into `report` (rows for the table, keys for the JSON).
 pub fn measure(report: &mut Report, events: &[Event]) -> Result<()> {
@@ -29,7 +32,8 @@ pub fn measure(report: &mut Report, events: &[Event]) -> Result<()> {
     let parameters = Parameters::new();
     let big = counter_state_of(1 << 20);
     let mut languages = Vec::new();
-    for (language, guest) in COUNTERS {
+    for (language, guest) in counters() {
+        let guest = guest.as_str();
         let Some(counter) = view_any(&default, guest) else {
             report.row(
                 format!("{language}: toolchain missing"),

@@ -161,6 +161,32 @@ static const char *const RESERVED[] = {"id",      "source",     "specversion", "
                                        "datacontenttype", "dataschema", "subject",
                                        "time",    "data",       "data_base64"};
 
+static bool is_space(char c);
+
+/* An RFC 2045 token: one or more characters, none a control, a space or a tspecial. */
+static bool is_token(const char *p, size_t len) {
+    if (len == 0) return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c <= ' ' || c >= 0x7f || strchr("()<>@,;:\\\"/[]?=", c)) return false;
+    }
+    return true;
+}
+
+/* Whether `text` has the shape type/subtype[;parameters] (the parameters are not checked), as
+ * the other SDKs check it before the host's full parser. */
+static bool is_media_type(ev_str text) {
+    size_t end = 0;
+    while (end < text.len && text.ptr[end] != ';') end++;
+    size_t start = 0;
+    while (start < end && is_space(text.ptr[start])) start++;
+    while (end > start && is_space(text.ptr[end - 1])) end--;
+    size_t slash = start;
+    while (slash < end && text.ptr[slash] != '/') slash++;
+    return slash < end && is_token(text.ptr + start, slash - start) &&
+           is_token(text.ptr + slash + 1, end - slash - 1);
+}
+
 /* Appends what breaks a rule ("attribute `id` must not be empty") and returns true, or false. */
 static bool breaks_a_rule(const ev_new_event *e, ev_buf *why) {
     if (!ev_str_eq_c(e->specversion, "1.0")) {
@@ -178,6 +204,12 @@ static bool breaks_a_rule(const ev_new_event *e, ev_buf *why) {
     if (e->type.len == 0) return ev_buf_cstr(why, "attribute `type` must not be empty"), true;
     if (e->datacontenttype.ptr && e->datacontenttype.len == 0) {
         return ev_buf_cstr(why, "attribute `datacontenttype` must not be empty"), true;
+    }
+    if (e->datacontenttype.ptr && !is_media_type(e->datacontenttype)) {
+        ev_buf_cstr(why, "attribute `datacontenttype` is ");
+        ev_buf_quoted(why, e->datacontenttype);
+        ev_buf_cstr(why, ", not an RFC 2046 media type");
+        return true;
     }
     if (e->dataschema.ptr) {
         if (e->dataschema.len == 0) {

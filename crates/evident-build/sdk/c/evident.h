@@ -30,9 +30,11 @@
 extern "C" {
 #endif
 
-/* The release of the evident:db WIT package the exports belong to (the build passes it). */
+/* The release of the evident:db WIT package the imports and exports belong to, the one place
+ * the C and C++ SDKs name it: the build passes it (-DEVIDENT_WIT_VERSION="..."); this fallback
+ * is the release the SDK is embedded with (sdk_tests.rs checks it). */
 #ifndef EVIDENT_WIT_VERSION
-#define EVIDENT_WIT_VERSION "0.3.0"
+#define EVIDENT_WIT_VERSION "0.4.0"
 #endif
 
 /* ---------------------------------------------------------------------------------------- */

@@ -26,10 +26,10 @@ static void civil_from_days(int64_t days, int64_t *year, int *month, int *day) {
 static int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 bool ev__time_in_range(int64_t seconds, uint32_t nanos, int32_t offset_seconds) {
-    /* chrono: dates from -262144-01-01 to 262143-12-31; 2e9 nanoseconds only in a leap
+    /* chrono: dates from -262143-01-01 to 262142-12-31; 2e9 nanoseconds only in a leap
      * second (the 59th second of a minute); offsets under a day. */
-    static const int64_t min_days = -96465658; /* days_from_civil(-262144, 1, 1) */
-    static const int64_t max_days = 95026601;  /* days_from_civil(262143, 12, 31) */
+    static const int64_t min_days = -96465292; /* days_from_civil(-262143, 1, 1) */
+    static const int64_t max_days = 95026236;  /* days_from_civil(262142, 12, 31) */
     if (offset_seconds <= -86400 || offset_seconds >= 86400) return false;
     int64_t days = floor_div(seconds, 86400);
     int64_t second_of_day = seconds - days * 86400;

@@ -101,6 +101,9 @@ func (p Parameters) Float(name string, fallback float64) (float64, error) {
 	if !ok {
 		return fallback, nil
 	}
+	if raw == "" {
+		return 0, invalidParameter(name, raw, "cannot parse float from empty string")
+	}
 	value, err := strconv.ParseFloat(raw, 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) || strings.ContainsAny(raw, "_xX") {
 		return 0, invalidParameter(name, raw, "invalid float literal")

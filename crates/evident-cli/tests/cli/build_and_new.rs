@@ -274,3 +274,206 @@ fn new_cpp_guests_build_fold_and_pass_their_scenarios() {
 fn new_assemblyscript_guests_build_fold_and_pass_their_scenarios() {
     new_guests_build_fold_and_pass_their_scenarios("assemblyscript");
 }
+
+/// Skips the test (returning `true`) with a message when a tool it needs is missing, except
+/// under `CI`, where that fails it.
+fn skip_without(what: &str, available: bool) -> bool {
+    if available {
+        return false;
+    }
+    assert!(std::env::var_os("CI").is_none(), "{what} is missing");
+    use std::io::Write as _;
+    let line = format!("\n*** SKIPPED: {what} is missing ***\n");
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    true
+}
+
+/// Runs `command`, returning whether it succeeded; prints what it said when it did not.
+fn succeeds(command: &mut std::process::Command) -> bool {
+    match command.output() {
+        Ok(output) if output.status.success() => true,
+        Ok(output) => {
+            eprintln!(
+                "{command:?} failed:\n{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            false
+        }
+        Err(e) => {
+            eprintln!("cannot run {command:?}: {e}");
+            false
+        }
+    }
+}
+
+/// The stamp of the built component of the guest in `guest` (`<component>.stamp`).
+fn stamp_of(guest: &Path) -> String {
+    let mut dirs = vec![guest.join("target")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.to_string_lossy().ends_with(".component.stamp") {
+                return std::fs::read_to_string(path).unwrap();
+            }
+        }
+    }
+    panic!(
+        "no component stamp under {}",
+        guest.join("target").display()
+    );
+}
+
+/// A Python guest as its author outside this repository makes it: `evident new`, the SDK's
+/// wheel (built from this tree, as `.ci/packages` does) installed into the guest's `.venv`
+/// with no index, then `evident build` and `evident fold`. The build uses the installed package
+/// (its stamp says so, and breaking the installed package breaks the build); without the
+/// venv it falls back to the SDK `evident` carries.
+#[test]
+fn a_new_python_guest_builds_with_the_sdk_wheel_installed_in_its_venv() {
+    let python = || std::process::Command::new("python3");
+    let has_venv = succeeds(python().args(["-m", "venv", "--help"]))
+        && succeeds(python().args(["-m", "pip", "--version"]));
+    if skip_without("python3 with venv and pip", has_venv) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // A copy: building in place would leave build/ and *.egg-info in the embedded SDK.
+    let source = dir.path().join("src");
+    let copied = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(workspace_root().join("crates/evident-build/sdk/python"))
+        .arg(&source)
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    let _ = std::fs::remove_dir_all(source.join("build"));
+    let dist = dir.path().join("dist");
+    let wheel_built = succeeds(
+        python()
+            .args([
+                "-m",
+                "pip",
+                "wheel",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .args(["--no-deps", "-w"])
+            .arg(&dist)
+            .arg(&source),
+    );
+    // Building the wheel needs setuptools (from PyPI, or pip's find-links).
+    if skip_without("pip wheel (setuptools for the build)", wheel_built) {
+        return;
+    }
+    let wheel = std::fs::read_dir(&dist)
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.path())
+        .find(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            name.starts_with("evident_sdk-") && name.ends_with("-py3-none-any.whl")
+        })
+        .expect("pip wheel made evident_sdk-*.whl");
+
+    evident()
+        .current_dir(dir.path())
+        .args(["new", "view", "demo", "--lang", "python"])
+        .assert()
+        .success();
+    let guest = dir.path().join("demo");
+    let pyproject = std::fs::read_to_string(guest.join("pyproject.toml")).unwrap();
+    assert!(pyproject.contains("name = \"demo\""), "{pyproject}");
+    let version = wheel.file_name().unwrap().to_string_lossy().into_owned();
+    let version = version.split('-').nth(1).unwrap().to_owned();
+    assert!(
+        pyproject.contains(&format!("\"evident-sdk=={version}\"")),
+        "the scaffold depends on the SDK's version {version}:\n{pyproject}"
+    );
+    let venv = guest.join(".venv");
+    assert!(succeeds(python().args(["-m", "venv"]).arg(&venv)));
+    let venv_python = venv.join("bin/python");
+    assert!(succeeds(
+        std::process::Command::new(&venv_python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check"
+            ])
+            .args(["--no-index", "--no-deps"])
+            .arg(&wheel)
+    ));
+    let site = std::process::Command::new(&venv_python)
+        .args([
+            "-c",
+            "import evident, os; print(os.path.dirname(os.path.dirname(evident.__file__)))",
+        ])
+        .output()
+        .unwrap();
+    assert!(site.status.success());
+    let site = String::from_utf8(site.stdout).unwrap().trim().to_owned();
+
+    let build = evident()
+        .current_dir(&guest)
+        .env_remove("VIRTUAL_ENV")
+        .arg("build")
+        .output()
+        .unwrap();
+    if !build.status.success() {
+        let stderr = String::from_utf8_lossy(&build.stderr);
+        if skip_without("componentize-py", !stderr.contains("cannot install")) {
+            return;
+        }
+        panic!("evident build failed:\n{stderr}");
+    }
+    let stamp = stamp_of(&guest);
+    assert!(
+        stamp.contains(&format!("sdk: installed {site}")),
+        "built with the installed package in {site}:\n{stamp}"
+    );
+    evident()
+        .current_dir(&guest)
+        .env_remove("VIRTUAL_ENV")
+        .args(["fold", ".", "--events", "events.jsonl"])
+        .assert()
+        .success()
+        .stderr(contains("folded 4 events"));
+
+    // The installed package is what the build reads: broken, it breaks the build.
+    let init = Path::new(&site).join("evident/__init__.py");
+    let original = std::fs::read_to_string(&init).unwrap();
+    std::fs::write(
+        &init,
+        format!("{original}\nraise ImportError('the installed evident-sdk')\n"),
+    )
+    .unwrap();
+    evident()
+        .current_dir(&guest)
+        .env_remove("VIRTUAL_ENV")
+        .arg("build")
+        .assert()
+        .failure()
+        .stderr(contains("the installed evident-sdk"));
+
+    // Without the venv, the SDK `evident` carries: the switch rebuilds.
+    std::fs::remove_dir_all(&venv).unwrap();
+    evident()
+        .current_dir(&guest)
+        .env_remove("VIRTUAL_ENV")
+        .arg("build")
+        .assert()
+        .success();
+    let stamp = stamp_of(&guest);
+    assert!(stamp.contains("sdk: embedded "), "{stamp}");
+    evident()
+        .current_dir(&guest)
+        .env_remove("VIRTUAL_ENV")
+        .args(["fold", ".", "--events", "events.jsonl"])
+        .assert()
+        .success()
+        .stderr(contains("folded 4 events"));
+}

@@ -460,7 +460,7 @@ fn the_python_decider_decides_on_the_same_store() {
         .assert()
         .success();
     let python = |student: &str| {
-        let mut decide = evident();
+        let mut decide = evident_on_guest_dirs();
         decide
             .args(["decide", "guests/python-course-subscriptions", "--store"])
             .arg(&courses.store)

@@ -25,10 +25,23 @@ fn evident() -> Command {
     command
         .current_dir(workspace_root())
         .env_remove("RUST_LOG")
+        // The testkit's AOT cache: a component the tests compiled (the large Python and
+        // JavaScript ones above all) is not compiled again.
         .env(
             "EVIDENT_AOT_CACHE",
-            workspace_root().join("target/cli-test-aot-cache"),
+            evident_testkit::guests::target_dir().join("aot-cache"),
         );
+    command
+}
+
+/// `evident()` for a command given one of the repository's guest directories: it builds where
+/// the testkit built that guest, so it is not built twice.
+fn evident_on_guest_dirs() -> Command {
+    let mut command = evident();
+    command.env(
+        "EVIDENT_BUILD_DIR",
+        evident_testkit::guests::target_dir().join("guests"),
+    );
     command
 }
 

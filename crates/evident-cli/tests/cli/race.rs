@@ -21,7 +21,7 @@ fn spawn_decide(courses: &Courses, command: &Path) -> std::process::Child {
         .env_remove("RUST_LOG")
         .env(
             "EVIDENT_AOT_CACHE",
-            workspace_root().join("target/cli-test-aot-cache"),
+            evident_testkit::guests::target_dir().join("aot-cache"),
         )
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -61,7 +61,7 @@ fn the_bank_account_story_passes_in_python_too() {
     if evident_testkit::guests::or_skip(component_path("python-bank-account")).is_none() {
         return;
     }
-    evident()
+    evident_on_guest_dirs()
         .args([
             "test",
             "guests/python-bank-account",

@@ -73,19 +73,21 @@ impl Default for DatabaseConfig {
 ///
 /// ```no_run
 /// use std::sync::Arc;
-/// use evident_host::{Database, Registry, Runtime, RuntimeConfig};
+/// use evident_host::{ComponentKind, Database, Registry, Runtime, RuntimeConfig, Sandbox};
 /// use evident_store::{Query, QueryItem, SqliteStore};
 /// use evident_types::{Command, Parameters};
 ///
 /// let registry = Arc::new(Registry::new(Runtime::new(RuntimeConfig::default())?));
-/// registry.register_view_file("course-capacity", "1.0.0", "course_capacity.component.wasm")?;
+/// let capacity = "course_capacity.component.wasm";
+/// registry.register_file("course-capacity", "1.0.0", capacity, ComponentKind::View, Sandbox::Strict)?;
 /// let store = Arc::new(SqliteStore::open("./evident-store")?);
 /// let database = Database::new(store, registry.clone());
 /// database.declare_view(
 ///     "course-capacity",
 ///     Query::item(QueryItem::tags(["course:{course}".parse()?])),
 /// );
-/// let decider = registry.runtime().load_database_decider_file("course_subscriptions.component.wasm")?;
+/// let decider = registry.runtime().load_file("course_subscriptions.component.wasm");
+/// let decider = decider.database_decider()?;
 /// let subscribe = Command::json(&serde_json::json!({"type": "subscribe", "course": "c1", "student": "s1"}))?;
 /// let appended = database.decide_and_append(&decider, &subscribe, &Parameters::new(), 5)?;
 /// println!("appended at {:?} after {} attempts", appended.positions(), appended.attempts);

@@ -8,39 +8,8 @@ use std::time::SystemTime;
 
 use wasmtime::component::Component;
 
-use crate::change::StateChange;
-use crate::database::DatabaseDecider;
-use crate::registry::{
-    ComponentInfo, ComponentKind, ContentHash, RegistryError, Sandbox, Version, Versioned,
-};
-use crate::view::StateView;
-
-/// A loaded component, as the kind it was registered as.
-#[derive(Clone)]
-pub(crate) enum Loaded {
-    View(StateView),
-    Change(StateChange),
-    Decider(DatabaseDecider),
-}
-
-impl Loaded {
-    /// The compiled code, shared by every registration of the same bytes.
-    pub(crate) fn component(&self) -> &Component {
-        match self {
-            Loaded::View(view) => view.handle().pre.component(),
-            Loaded::Change(change) => change.component(),
-            Loaded::Decider(decider) => decider.component(),
-        }
-    }
-
-    fn wit_version(&self) -> &'static str {
-        match self {
-            Loaded::View(view) => view.wit_version(),
-            Loaded::Change(change) => change.wit_version(),
-            Loaded::Decider(decider) => decider.wit_version(),
-        }
-    }
-}
+use crate::load::{ComponentKind, Loaded, Sandbox};
+use crate::registry::{ComponentInfo, ContentHash, RegistryError, Version, Versioned};
 
 /// One registered version. Immutable: a reload makes a new one.
 #[derive(Clone)]
@@ -54,11 +23,7 @@ pub(crate) struct Deployment {
 
 impl Deployment {
     pub(crate) fn kind(&self) -> ComponentKind {
-        match self.loaded {
-            Loaded::View(_) => ComponentKind::View,
-            Loaded::Change(_) => ComponentKind::Change,
-            Loaded::Decider(_) => ComponentKind::Decider,
-        }
+        self.loaded.kind()
     }
 }
 
@@ -154,56 +119,21 @@ pub(crate) fn unknown_version(name: &str, version: &Version) -> RegistryError {
     }
 }
 
-/// The deployment as a view, or the error saying it is a change.
-pub(crate) fn as_view(
+/// The deployment as the kind `pick` takes, or the error saying what it is instead.
+pub(crate) fn versioned<T: Clone>(
     name: &str,
     version: Version,
     deployment: &Deployment,
-) -> Result<Versioned<StateView>, RegistryError> {
-    match &deployment.loaded {
-        Loaded::View(view) => Ok(Versioned {
+    expected: ComponentKind,
+    pick: impl FnOnce(&Loaded) -> Option<&T>,
+) -> Result<Versioned<T>, RegistryError> {
+    match pick(&deployment.loaded) {
+        Some(component) => Ok(Versioned {
             version,
             hash: deployment.hash,
-            component: view.clone(),
+            component: component.clone(),
         }),
-        _ => Err(wrong_kind(name, version, ComponentKind::View, deployment)),
-    }
-}
-
-/// The deployment as a change, or the error saying it is a view.
-pub(crate) fn as_change(
-    name: &str,
-    version: Version,
-    deployment: &Deployment,
-) -> Result<Versioned<StateChange>, RegistryError> {
-    match &deployment.loaded {
-        Loaded::Change(change) => Ok(Versioned {
-            version,
-            hash: deployment.hash,
-            component: change.clone(),
-        }),
-        _ => Err(wrong_kind(name, version, ComponentKind::Change, deployment)),
-    }
-}
-
-/// The deployment as a database decider, or the error saying what it is.
-pub(crate) fn as_decider(
-    name: &str,
-    version: Version,
-    deployment: &Deployment,
-) -> Result<Versioned<DatabaseDecider>, RegistryError> {
-    match &deployment.loaded {
-        Loaded::Decider(decider) => Ok(Versioned {
-            version,
-            hash: deployment.hash,
-            component: decider.clone(),
-        }),
-        _ => Err(wrong_kind(
-            name,
-            version,
-            ComponentKind::Decider,
-            deployment,
-        )),
+        None => Err(wrong_kind(name, version, expected, deployment)),
     }
 }
 

@@ -26,15 +26,14 @@ pub use error::RegistryError;
 pub use reload::{Reloaded, Watcher};
 
 use crate::change::StateChange;
-use crate::component::{DATABASE_DECIDER, Kind, STATE_CHANGE, STATE_VIEW};
 use crate::database::DatabaseDecider;
+use crate::decider::Decider;
 use crate::error::Error;
+use crate::load::{ComponentKind, Loaded, Sandbox};
 use crate::metrics::MetricsSnapshot;
 use crate::runtime::Runtime;
 use crate::view::StateView;
-use catalog::{
-    Catalog, Deployment, Loaded, Source, as_change, as_decider, as_view, unknown_version,
-};
+use catalog::{Catalog, Deployment, Source, unknown_version};
 
 /// The SHA-256 of a component's bytes: two registrations with the same hash are the same
 /// component, compiled once.
@@ -58,38 +57,6 @@ impl fmt::Display for ContentHash {
 impl fmt::Debug for ContentHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ContentHash({self})")
-    }
-}
-
-/// What a registered component is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ComponentKind {
-    /// A state view.
-    View,
-    /// A state change.
-    Change,
-    /// A decider that reads the database (world `database-decider`).
-    Decider,
-}
-
-/// The sandbox a registered component runs in.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Sandbox {
-    /// Nothing but `evident:db`'s imports ([`Runtime::load_view`]).
-    #[default]
-    Strict,
-    /// WASI imports satisfied with every capability denied, for the toolchains that need them
-    /// (Python, JavaScript, Go; [`Runtime::load_view_wasi`], feature `wasi`).
-    Wasi,
-}
-
-impl ComponentKind {
-    pub(crate) fn label(self) -> &'static str {
-        match self {
-            ComponentKind::View => "state view",
-            ComponentKind::Change => "state change",
-            ComponentKind::Decider => "database decider",
-        }
     }
 }
 
@@ -140,12 +107,14 @@ impl<T> std::ops::Deref for Versioned<T> {
 /// keep flowing. Share it behind an `Arc`; every method takes `&self`.
 ///
 /// ```no_run
+/// use evident_host::ComponentKind::View;
+/// use evident_host::Sandbox::Strict;
 /// use evident_host::{Registry, Runtime, RuntimeConfig};
 /// use evident_types::{Parameters, State};
 ///
 /// let registry = Registry::new(Runtime::new(RuntimeConfig::default())?);
-/// registry.register_view_file("counter", "1.0.0", "event_counter.component.wasm")?;
-/// registry.register_view_file("counter", "1.1.0", "event_counter_v2.component.wasm")?;
+/// registry.register_file("counter", "1.0.0", "event_counter.component.wasm", View, Strict)?;
+/// registry.register_file("counter", "1.1.0", "event_counter_v2.component.wasm", View, Strict)?;
 /// registry.activate("counter", "1.1.0")?; // atomic: running calls finish on 1.0.0
 /// let counter = registry.view("counter")?;
 /// let state = counter.initialize(&Parameters::new())?;
@@ -174,52 +143,10 @@ impl Registry {
         &self.runtime
     }
 
-    /// Registers a state view under `name` and `version` (semver). The first version of a name
-    /// becomes active; later ones wait for [`Registry::activate`]. The same bytes again are
-    /// accepted and change nothing; other bytes under a taken version are refused.
-    pub fn register_view(
-        &self,
-        name: &str,
-        version: &str,
-        bytes: &[u8],
-    ) -> Result<ComponentInfo, RegistryError> {
-        self.register(name, version, bytes, ComponentKind::View, Sandbox::Strict)
-    }
-
-    /// Registers a state change, as [`Registry::register_view`] does a view.
-    pub fn register_change(
-        &self,
-        name: &str,
-        version: &str,
-        bytes: &[u8],
-    ) -> Result<ComponentInfo, RegistryError> {
-        self.register(name, version, bytes, ComponentKind::Change, Sandbox::Strict)
-    }
-
-    /// Registers the state view in a file, and remembers the file for [`Registry::reload`].
-    pub fn register_view_file(
-        &self,
-        name: &str,
-        version: &str,
-        path: impl AsRef<Path>,
-    ) -> Result<ComponentInfo, RegistryError> {
-        let kind = ComponentKind::View;
-        self.register_file(name, version, path.as_ref(), kind, Sandbox::Strict)
-    }
-
-    /// Registers the state change in a file, and remembers the file for [`Registry::reload`].
-    pub fn register_change_file(
-        &self,
-        name: &str,
-        version: &str,
-        path: impl AsRef<Path>,
-    ) -> Result<ComponentInfo, RegistryError> {
-        let kind = ComponentKind::Change;
-        self.register_file(name, version, path.as_ref(), kind, Sandbox::Strict)
-    }
-
-    /// Registers component bytes as `kind`, to run in `sandbox` (the WASI mode needs the
-    /// `wasi` feature).
+    /// Registers component bytes under `name` and `version` (semver) as `kind`, to run in
+    /// `sandbox` (the WASI mode needs the `wasi` feature). The first version of a name becomes
+    /// active; later ones wait for [`Registry::activate`]. The same bytes again are accepted and
+    /// change nothing; other bytes under a taken version are refused.
     pub fn register(
         &self,
         name: &str,
@@ -296,8 +223,10 @@ impl Registry {
 
     /// The active version of the state view `name`.
     pub fn view(&self, name: &str) -> Result<Versioned<StateView>, RegistryError> {
-        let (version, deployment) = self.active(name)?;
-        as_view(name, version, &deployment)
+        self.active_as(name, ComponentKind::View, |loaded| match loaded {
+            Loaded::View(view) => Some(view),
+            _ => None,
+        })
     }
 
     /// A given version of the state view `name`, active or not.
@@ -306,14 +235,18 @@ impl Registry {
         name: &str,
         version: &str,
     ) -> Result<Versioned<StateView>, RegistryError> {
-        let (version, deployment) = self.version(name, version)?;
-        as_view(name, version, &deployment)
+        self.version_as(name, version, ComponentKind::View, |loaded| match loaded {
+            Loaded::View(view) => Some(view),
+            _ => None,
+        })
     }
 
     /// The active version of the state change `name`.
     pub fn change(&self, name: &str) -> Result<Versioned<StateChange>, RegistryError> {
-        let (version, deployment) = self.active(name)?;
-        as_change(name, version, &deployment)
+        self.active_as(name, ComponentKind::Change, |loaded| match loaded {
+            Loaded::Change(change) => Some(change),
+            _ => None,
+        })
     }
 
     /// A given version of the state change `name`, active or not.
@@ -322,24 +255,65 @@ impl Registry {
         name: &str,
         version: &str,
     ) -> Result<Versioned<StateChange>, RegistryError> {
-        let (version, deployment) = self.version(name, version)?;
-        as_change(name, version, &deployment)
+        self.version_as(
+            name,
+            version,
+            ComponentKind::Change,
+            |loaded| match loaded {
+                Loaded::Change(change) => Some(change),
+                _ => None,
+            },
+        )
+    }
+
+    /// The active version of the decider (a view and a change over one state) `name`.
+    pub fn decider(&self, name: &str) -> Result<Versioned<Decider>, RegistryError> {
+        self.active_as(name, ComponentKind::Decider, |loaded| match loaded {
+            Loaded::Decider(decider) => Some(decider),
+            _ => None,
+        })
     }
 
     /// The active version of the database decider `name`.
-    pub fn decider(&self, name: &str) -> Result<Versioned<DatabaseDecider>, RegistryError> {
-        let (version, deployment) = self.active(name)?;
-        as_decider(name, version, &deployment)
+    pub fn database_decider(
+        &self,
+        name: &str,
+    ) -> Result<Versioned<DatabaseDecider>, RegistryError> {
+        self.active_as(
+            name,
+            ComponentKind::DatabaseDecider,
+            |loaded| match loaded {
+                Loaded::DatabaseDecider(decider) => Some(decider),
+                _ => None,
+            },
+        )
     }
 
     /// A given version of the database decider `name`, active or not.
-    pub fn decider_version(
+    pub fn database_decider_version(
         &self,
         name: &str,
         version: &str,
     ) -> Result<Versioned<DatabaseDecider>, RegistryError> {
-        let (version, deployment) = self.version(name, version)?;
-        as_decider(name, version, &deployment)
+        self.version_as(
+            name,
+            version,
+            ComponentKind::DatabaseDecider,
+            |loaded| match loaded {
+                Loaded::DatabaseDecider(decider) => Some(decider),
+                _ => None,
+            },
+        )
+    }
+
+    /// The active version of `name`, whatever its kind.
+    pub fn component(&self, name: &str) -> Result<Versioned<Loaded>, RegistryError> {
+        let (version, deployment) = self.active(name)?;
+        Ok(Versioned {
+            version,
+            hash: deployment.hash,
+            component: deployment.loaded.clone(),
+        })
     }
 
     /// Every registered version, by name then version.
@@ -356,11 +330,7 @@ impl Registry {
             .flat_map(|(name, named)| {
                 named.versions.iter().map(move |(version, deployment)| {
                     let active = named.active.as_ref() == Some(version);
-                    let snapshot = match &deployment.loaded {
-                        Loaded::View(view) => view.metrics(),
-                        Loaded::Change(change) => change.metrics(),
-                        Loaded::Decider(decider) => decider.metrics(),
-                    };
+                    let snapshot = deployment.loaded.metrics();
                     (catalog::info(name, version, active, deployment), snapshot)
                 })
             })
@@ -427,28 +397,11 @@ impl Registry {
         kind: ComponentKind,
         sandbox: Sandbox,
     ) -> Result<Loaded, Error> {
-        let what = match kind {
-            ComponentKind::View => STATE_VIEW,
-            ComponentKind::Change => STATE_CHANGE,
-            ComponentKind::Decider => DATABASE_DECIDER,
+        let load = match self.catalog.load().compiled(hash) {
+            Some(compiled) => self.runtime.load_compiled(name, compiled),
+            None => self.runtime.load(name, bytes),
         };
-        let what = sandboxed(what, sandbox, name)?;
-        let compiled = self.catalog.load().compiled(hash);
-        let compiled = match compiled {
-            Some(compiled) => compiled,
-            None => self.runtime.compile(name, bytes, what)?,
-        };
-        match kind {
-            ComponentKind::View => {
-                StateView::prepare(&self.runtime, name, &compiled, what).map(Loaded::View)
-            }
-            ComponentKind::Change => {
-                StateChange::prepare(&self.runtime, name, &compiled, what).map(Loaded::Change)
-            }
-            ComponentKind::Decider => {
-                DatabaseDecider::prepare(&self.runtime, name, &compiled, what).map(Loaded::Decider)
-            }
-        }
+        load.sandbox(sandbox).as_kind(kind)
     }
 
     /// Builds the next catalog from the current one with `change` and swaps it in, unless
@@ -490,18 +443,28 @@ impl Registry {
     }
 }
 
-/// `kind` in the sandbox asked for.
-fn sandboxed(kind: Kind, sandbox: Sandbox, #[allow(unused)] name: &str) -> Result<Kind, Error> {
-    match sandbox {
-        Sandbox::Strict => Ok(kind),
-        #[cfg(feature = "wasi")]
-        Sandbox::Wasi => Ok(kind.with_wasi()),
-        #[cfg(not(feature = "wasi"))]
-        Sandbox::Wasi => Err(crate::component::invalid(
-            name,
-            kind,
-            "it was registered for the WASI mode, which this host was built without (feature `wasi`)".into(),
-        )),
+impl Registry {
+    /// The active version of `name`, as the kind `pick` takes.
+    fn active_as<T: Clone>(
+        &self,
+        name: &str,
+        expected: ComponentKind,
+        pick: impl FnOnce(&Loaded) -> Option<&T>,
+    ) -> Result<Versioned<T>, RegistryError> {
+        let (version, deployment) = self.active(name)?;
+        catalog::versioned(name, version, &deployment, expected, pick)
+    }
+
+    /// A given version of `name`, as the kind `pick` takes.
+    fn version_as<T: Clone>(
+        &self,
+        name: &str,
+        version: &str,
+        expected: ComponentKind,
+        pick: impl FnOnce(&Loaded) -> Option<&T>,
+    ) -> Result<Versioned<T>, RegistryError> {
+        let (version, deployment) = self.version(name, version)?;
+        catalog::versioned(name, version, &deployment, expected, pick)
     }
 }
 

@@ -55,12 +55,13 @@ impl Signature for SaveState {
 pub(crate) struct ViewExports {
     reduce: Export<Reduce>,
     initialize: Export<Initialize>,
-    /// `state-view-batch`, exported by views built against `evident:db@0.2.0` or later.
-    pub(crate) batch: Option<BatchExports>,
+    /// `state-view-batch` (folding frames), exported by views built against `evident:db@0.2.0`
+    /// or later.
+    pub(crate) frames: Option<FrameExports>,
 }
 
 #[derive(Clone, Copy)]
-pub(crate) struct BatchExports {
+pub(crate) struct FrameExports {
     load: Export<LoadState>,
     apply: Export<ApplyEvents>,
     save: Export<SaveState>,
@@ -68,18 +69,18 @@ pub(crate) struct BatchExports {
 
 impl ViewExports {
     pub(crate) fn find(pre: &InstancePre<StoreData>, view: Interface) -> Result<Self, String> {
-        let batch = match Interface::find(pre.component(), "evident:db/state-view-batch") {
-            Some(batch) => Some(BatchExports {
-                load: Export::find(pre, batch)?,
-                apply: Export::find(pre, batch)?,
-                save: Export::find(pre, batch)?,
+        let frames = match Interface::find(pre.component(), "evident:db/state-view-batch") {
+            Some(frames) => Some(FrameExports {
+                load: Export::find(pre, frames)?,
+                apply: Export::find(pre, frames)?,
+                save: Export::find(pre, frames)?,
             }),
             None => None,
         };
         Ok(ViewExports {
             reduce: Export::find(pre, view)?,
             initialize: Export::find(pre, view)?,
-            batch,
+            frames,
         })
     }
 
@@ -88,18 +89,18 @@ impl ViewExports {
         store: &mut Store<StoreData>,
         instance: &Instance,
     ) -> wasmtime::Result<ViewFuncs> {
-        let batch = match &self.batch {
-            Some(batch) => Some(BatchFuncs {
-                load: batch.load.bind(&mut *store, instance)?,
-                apply: batch.apply.bind(&mut *store, instance)?,
-                save: batch.save.bind(&mut *store, instance)?,
+        let frames = match &self.frames {
+            Some(frames) => Some(FrameFuncs {
+                load: frames.load.bind(&mut *store, instance)?,
+                apply: frames.apply.bind(&mut *store, instance)?,
+                save: frames.save.bind(&mut *store, instance)?,
             }),
             None => None,
         };
         Ok(ViewFuncs {
             reduce: self.reduce.bind(&mut *store, instance)?,
             initialize: self.initialize.bind(&mut *store, instance)?,
-            batch,
+            frames,
         })
     }
 }
@@ -108,10 +109,10 @@ impl ViewExports {
 struct ViewFuncs {
     reduce: Bound<Reduce>,
     initialize: Bound<Initialize>,
-    batch: Option<BatchFuncs>,
+    frames: Option<FrameFuncs>,
 }
 
-struct BatchFuncs {
+struct FrameFuncs {
     load: Bound<LoadState>,
     apply: Bound<ApplyEvents>,
     save: Bound<SaveState>,
@@ -127,7 +128,7 @@ pub(crate) struct Session {
 }
 
 /// How applying a frame failed: the error, and the event it blames (its position in the frame),
-/// if anything does: the guest's own `batch-error` index for a refusal, the host's count of
+/// if anything does: the guest's own `frames-error` index for a refusal, the host's count of
 /// `begin-event` calls for a trap or a limit. Neither is trusted until a replay confirms it.
 pub(crate) struct FrameFailure {
     pub(crate) error: Error,
@@ -201,13 +202,13 @@ impl ViewHandle {
     ) -> Result<(), Error> {
         let site = self.site("load-state");
         self.arm(&mut session.store, site, mode)?;
-        let batch = session
+        let frames = session
             .funcs
-            .batch
+            .frames
             .as_ref()
             .expect("a view that folds in frames");
         let state = wire::state_to_wit(state);
-        let result = batch
+        let result = frames
             .load
             .invoke(mode, &mut session.store, (&state, parameters.as_slice()))
             .await;
@@ -231,12 +232,12 @@ impl ViewHandle {
                 error,
                 blamed: None,
             })?;
-        let batch = session
+        let frames = session
             .funcs
-            .batch
+            .frames
             .as_ref()
             .expect("a view that folds in frames");
-        let result = batch
+        let result = frames
             .apply
             .invoke(mode, &mut session.store, (frame.as_bytes(),))
             .await;
@@ -264,12 +265,12 @@ impl ViewHandle {
     ) -> Result<State, Error> {
         let site = self.site("save-state");
         self.arm(&mut session.store, site, mode)?;
-        let batch = session
+        let frames = session
             .funcs
-            .batch
+            .frames
             .as_ref()
             .expect("a view that folds in frames");
-        let result = batch.save.invoke(mode, &mut session.store, ()).await;
+        let result = frames.save.invoke(mode, &mut session.store, ()).await;
         self.state_from(result, &mut session.store, site)
     }
 

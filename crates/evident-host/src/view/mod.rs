@@ -82,7 +82,7 @@ impl StateView {
     /// Whether [`StateView::fold`] can send events in frames (the component exports
     /// `state-view-batch`) rather than one `reduce` call per event.
     pub fn folds_in_batches(&self) -> bool {
-        self.handle.exports.batch.is_some()
+        self.handle.exports.frames.is_some()
     }
 
     /// Whether the component reports which event of a frame it is at (`frame-progress`, as

@@ -31,13 +31,13 @@ fn the_aot_cache_is_filled_then_reused_and_a_corrupt_entry_is_rebuilt() {
     let first = evident_host::Runtime::new(config()).unwrap();
     let entry = first.aot_cache_path(&bytes).unwrap();
     assert!(!entry.exists());
-    first.load_view("counter", &bytes).unwrap();
+    first.load("counter", &bytes).view().unwrap();
     assert!(entry.is_file(), "the first load fills the cache");
     let written = std::fs::metadata(&entry).unwrap().modified().unwrap();
 
     // A restart loads the entry instead of compiling (and does not rewrite it).
     let second = evident_host::Runtime::new(config()).unwrap();
-    let view = second.load_view("counter", &bytes).unwrap();
+    let view = second.load("counter", &bytes).view().unwrap();
     let state = view
         .reduce(&Default::default(), &event, &Default::default())
         .unwrap();
@@ -50,7 +50,7 @@ fn the_aot_cache_is_filled_then_reused_and_a_corrupt_entry_is_rebuilt() {
     // A corrupt entry is never trusted: it is rebuilt and the load still succeeds.
     std::fs::write(&entry, b"\x7fELF, but not an artifact").unwrap();
     let third = evident_host::Runtime::new(config()).unwrap();
-    let view = third.load_view("counter", &bytes).unwrap();
+    let view = third.load("counter", &bytes).view().unwrap();
     let state = view
         .reduce(&Default::default(), &event, &Default::default())
         .unwrap();
@@ -130,7 +130,7 @@ fn a_symbolic_link_as_the_entry_is_not_followed() {
 
     let mixer = component_bytes("float-mixer").unwrap();
     let mixer_entry = runtime(&dir).aot_cache_path(&mixer).unwrap();
-    runtime(&dir).load_view("mixer", &mixer).unwrap();
+    runtime(&dir).load("mixer", &mixer).view().unwrap();
     let compiled = scratch.path().join("float_mixer.cwasm");
     std::fs::write(&compiled, mixer_artifact()).unwrap();
     let forged = scratch.path().join("forged.cwasm");
@@ -205,7 +205,7 @@ fn an_entry_whose_artifact_is_not_the_one_written_is_refused() {
 
     let mixer = component_bytes("float-mixer").unwrap();
     let mixer_entry = runtime(&dir).aot_cache_path(&mixer).unwrap();
-    runtime(&dir).load_view("mixer", &mixer).unwrap();
+    runtime(&dir).load("mixer", &mixer).view().unwrap();
     let swapped = [&good[..header], &mixer_artifact()].concat();
     let mut flipped = good.clone();
     let last = flipped.len() - 1;
@@ -310,7 +310,7 @@ fn a_folder_on_the_way_that_others_can_write_is_refused() {
 fn the_aot_cache_is_off_where_it_cannot_be_checked() {
     let dir = std::env::temp_dir().join(format!("evident-aot-off-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    runtime(&dir).load_view("counter", &counter()).unwrap();
+    runtime(&dir).load("counter", &counter()).view().unwrap();
     assert!(!dir.exists(), "the cache is written");
 }
 
@@ -369,7 +369,7 @@ fn load_counter(dir: &Path) -> (bool, String) {
         .with_ansi(false)
         .finish();
     let counts = tracing::subscriber::with_default(subscriber, || {
-        let view = runtime(dir).load_view("counter", &counter()).unwrap();
+        let view = runtime(dir).load("counter", &counter()).view().unwrap();
         let event = evident_types::Event::new("1", "/t", "a");
         let state = view.reduce(&Default::default(), &event, &Default::default());
         state.is_ok_and(|state| &state.bytes[..] == COUNTED)

@@ -18,7 +18,9 @@ fn course_database(store: Arc<dyn Store>, config: DatabaseConfig) -> Database {
     let registry = Registry::new(guests::runtime().clone());
     for view in ["course-capacity", "student-courses"] {
         let bytes = guests::component_bytes(view).unwrap_or_else(|e| panic!("{e}"));
-        registry.register_view(view, "1.0.0", &bytes).unwrap();
+        registry
+            .register(view, "1.0.0", &bytes, ComponentKind::View, Sandbox::Strict)
+            .unwrap();
     }
     let database = Database::with_config(store, Arc::new(registry), config);
     database.declare_view(
@@ -45,7 +47,8 @@ fn course_database(store: Arc<dyn Store>, config: DatabaseConfig) -> Database {
 fn decider(name: &str) -> DatabaseDecider {
     let bytes = guests::component_bytes(name).unwrap_or_else(|e| panic!("{e}"));
     guests::runtime()
-        .load_database_decider(name, &bytes)
+        .load(name, &bytes)
+        .database_decider()
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -282,7 +285,13 @@ fn a_changed_component_never_reuses_another_components_snapshot() {
     let other = guests::component_bytes("event-counter").unwrap();
     database
         .registry()
-        .register_view("course-capacity", "2.0.0", &other)
+        .register(
+            "course-capacity",
+            "2.0.0",
+            &other,
+            ComponentKind::View,
+            Sandbox::Strict,
+        )
         .unwrap();
     let read = database
         .view_state("course-capacity", Some("2.0.0"), &c1, None)
@@ -297,7 +306,15 @@ fn a_view_that_fails_stalls_at_its_last_good_position_and_rebuild_reports_it() {
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
     let registry = Registry::new(guests::runtime().clone());
     let bytes = guests::component_bytes("hostile-trap").unwrap();
-    registry.register_view("fragile", "1.0.0", &bytes).unwrap();
+    registry
+        .register(
+            "fragile",
+            "1.0.0",
+            &bytes,
+            ComponentKind::View,
+            Sandbox::Strict,
+        )
+        .unwrap();
     let database = Database::new(store.clone(), Arc::new(registry));
     store.append(&[Event::new("1", "/t", "ok")], None).unwrap();
     store
@@ -362,12 +379,14 @@ fn an_unknown_view_reads_as_none_and_a_view_needs_its_parameters() {
 fn a_view_cannot_be_loaded_as_a_database_decider_nor_a_decider_as_a_view() {
     let view = guests::component_bytes("course-capacity").unwrap();
     let error = guests::runtime()
-        .load_database_decider("course-capacity", &view)
+        .load("course-capacity", &view)
+        .database_decider()
         .expect_err("a view is not a decider");
     assert!(error.to_string().contains("evident:db/decider"), "{error}");
     let decider = guests::component_bytes("course-subscriptions").unwrap();
     let error = guests::runtime()
-        .load_view("course-subscriptions", &decider)
+        .load("course-subscriptions", &decider)
+        .view()
         .expect_err("a decider that imports `database` is not a view");
     assert!(error.to_string().contains("database"), "{error}");
 }
@@ -488,15 +507,15 @@ fn the_registry_holds_deciders_by_name_and_version_beside_views() {
             "courses",
             "1.0.0",
             &bytes,
-            ComponentKind::Decider,
+            ComponentKind::DatabaseDecider,
             Sandbox::Strict,
         )
         .unwrap();
     assert_eq!(
         (info.kind, info.wit_version),
-        (ComponentKind::Decider, "0.4.0")
+        (ComponentKind::DatabaseDecider, "0.4.0")
     );
-    let decider = registry.decider("courses").unwrap();
+    let decider = registry.database_decider("courses").unwrap();
     assert_eq!(decider.version.to_string(), "1.0.0");
     let wrong = registry
         .view("courses")
@@ -512,7 +531,9 @@ fn the_python_twin_decides_as_the_rust_decider_does() {
         return;
     };
     let python = guests::runtime()
-        .load_database_decider_wasi("python-course-subscriptions", &bytes)
+        .load("python-course-subscriptions", &bytes)
+        .wasi()
+        .database_decider()
         .unwrap_or_else(|e| panic!("{e}"));
     let rust = decider("course-subscriptions");
     let none = Parameters::new();
@@ -565,7 +586,15 @@ fn hostile_database() -> (Database, DatabaseDecider) {
     store.append(&events, None).unwrap();
     let registry = Registry::new(guests::runtime().clone());
     let trap = guests::component_bytes("hostile-trap").unwrap();
-    registry.register_view("fragile", "1.0.0", &trap).unwrap();
+    registry
+        .register(
+            "fragile",
+            "1.0.0",
+            &trap,
+            ComponentKind::View,
+            Sandbox::Strict,
+        )
+        .unwrap();
     (
         Database::new(store, Arc::new(registry)),
         decider("hostile-database"),

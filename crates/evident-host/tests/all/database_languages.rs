@@ -30,7 +30,9 @@ fn invoice_decider(name: &str) -> Option<DatabaseDecider> {
     }
     let decider = guests::or_skip(guests::component_bytes(name)).map(|bytes| {
         guests::runtime()
-            .load_database_decider_wasi(name, &bytes)
+            .load(name, &bytes)
+            .wasi()
+            .database_decider()
             .unwrap_or_else(|e| panic!("{e}"))
     });
     loaded.insert(name.to_owned(), decider.clone());

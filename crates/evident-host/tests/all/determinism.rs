@@ -35,8 +35,8 @@ fn on_two_runtimes(guest: &str) -> (State, State) {
     let events = sample_events();
     let first = Runtime::new(RuntimeConfig::default()).unwrap();
     let second = Runtime::new(RuntimeConfig::default()).unwrap();
-    let a = replay(&first.load_view(guest, &bytes).unwrap(), &events);
-    let b = replay(&second.load_view(guest, &bytes).unwrap(), &events);
+    let a = replay(&first.load(guest, &bytes).view().unwrap(), &events);
+    let b = replay(&second.load(guest, &bytes).view().unwrap(), &events);
     (a, b)
 }
 

@@ -15,37 +15,28 @@ use proptest::prelude::*;
 
 use crate::event_counter;
 
-/// The event counter in every language but Rust (`guests/event-counter`, the reference).
-const COUNTERS: [&str; 6] = [
-    "python-event-counter",
-    "js-event-counter",
-    "go-event-counter",
-    "c-event-counter",
-    "cpp-event-counter",
-    "assemblyscript-event-counter",
-];
+/// The sample guest `base` in every language but Rust (`guests/<base>`, the reference):
+/// `python-<base>`, `js-<base>`...
+fn in_other_languages(base: &str) -> impl Iterator<Item = String> {
+    guests::Language::ALL
+        .into_iter()
+        .filter(|language| *language != guests::Language::Rust)
+        .map(move |language| guests::in_language(language, base))
+}
 
-/// The tally in every language but Rust (`guests/tally`).
-const TALLIES: [&str; 6] = [
-    "python-tally",
-    "js-tally",
-    "go-tally",
-    "c-tally",
-    "cpp-tally",
-    "assemblyscript-tally",
-];
-
+/// The event counter in every language but Rust (`guests/event-counter`, the reference), and
+/// the JavaScript SDK's from TypeScript (`guests/ts-event-counter`, compiled by tsc first).
 fn counters() -> Vec<StateView> {
-    COUNTERS
-        .iter()
-        .filter_map(|name| guests::or_skip(guests::load_view(name)))
+    in_other_languages("event-counter")
+        .chain(["ts-event-counter".to_owned()])
+        .filter_map(|name| guests::or_skip(guests::load_view(&name)))
         .collect()
 }
 
+/// The tally in every language but Rust (`guests/tally`).
 fn tallies() -> Vec<StateChange> {
-    TALLIES
-        .iter()
-        .filter_map(|name| guests::or_skip(guests::load_change(name)))
+    in_other_languages("tally")
+        .filter_map(|name| guests::or_skip(guests::load_change(&name)))
         .collect()
 }
 
@@ -459,7 +450,7 @@ fn a_wasi_component_is_refused_unless_loaded_in_the_wasi_mode() {
         let Some(bytes) = guests::or_skip(guests::component_bytes(name)) else {
             continue;
         };
-        let refused = guests::runtime().load_view(name, &bytes).unwrap_err();
+        let refused = guests::runtime().load(name, &bytes).view().unwrap_err();
         assert!(
             matches!(&refused, Error::ForbiddenImport { import, .. } if import.starts_with("wasi:")),
             "{name}: {refused}"

@@ -38,7 +38,8 @@ fn view(name: &str) -> StateView {
 fn own_view(name: &str) -> StateView {
     let bytes = evident_testkit::guests::component_bytes(name).unwrap_or_else(|e| panic!("{e}"));
     evident_testkit::guests::runtime()
-        .load_view(name, &bytes)
+        .load(name, &bytes)
+        .view()
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -55,7 +56,8 @@ fn view_with_deadlines(name: &str) -> StateView {
     });
     let bytes = evident_testkit::guests::component_bytes(name).unwrap_or_else(|e| panic!("{e}"));
     runtime
-        .load_view(name, &bytes)
+        .load(name, &bytes)
+        .view()
         .unwrap_or_else(|e| panic!("{e}"))
 }
 

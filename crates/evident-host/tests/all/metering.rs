@@ -20,7 +20,8 @@ fn fuel_only(guest: &str) -> StateView {
     })
     .unwrap();
     runtime
-        .load_view(guest, &component_bytes(guest).unwrap())
+        .load(guest, &component_bytes(guest).unwrap())
+        .view()
         .unwrap()
 }
 
@@ -76,7 +77,9 @@ fn wasi_fuel_only(guest: &str) -> StateView {
     .unwrap();
     let path = component_path_for(guest, GuestTarget::Wasip2).unwrap();
     runtime
-        .load_view_wasi(guest, &std::fs::read(path).unwrap())
+        .load(guest, &std::fs::read(path).unwrap())
+        .wasi()
+        .view()
         .unwrap()
 }
 

@@ -9,7 +9,8 @@ use evident_types::{Event, Parameters, State};
 fn counter_in(config: RuntimeConfig) -> evident_host::StateView {
     let runtime = Runtime::new(config).unwrap();
     runtime
-        .load_view("event-counter", &component_bytes("event-counter").unwrap())
+        .load("event-counter", &component_bytes("event-counter").unwrap())
+        .view()
         .unwrap()
 }
 
@@ -86,7 +87,8 @@ fn capped_address_space() {
     let runtime = Runtime::new(RuntimeConfig::default()).unwrap();
     println!("address space: {:?}", runtime.address_space());
     let counter = runtime
-        .load_view("event-counter", &component_bytes("event-counter").unwrap())
+        .load("event-counter", &component_bytes("event-counter").unwrap())
+        .view()
         .unwrap();
     let events: Vec<Event> = (0..2_500)
         .map(|i| Event::new(format!("{i}"), "/p", "a"))

@@ -39,8 +39,12 @@ fn scratch_dir(test: &str) -> PathBuf {
 fn the_same_bytes_are_one_component_and_versions_are_immutable() {
     let registry = registry();
     let counter = component_bytes("event-counter").unwrap();
-    let a = registry.register_view("a", "1.0.0", &counter).unwrap();
-    let b = registry.register_view("b", "1.0.0", &counter).unwrap();
+    let a = registry
+        .register("a", "1.0.0", &counter, ComponentKind::View, Sandbox::Strict)
+        .unwrap();
+    let b = registry
+        .register("b", "1.0.0", &counter, ComponentKind::View, Sandbox::Strict)
+        .unwrap();
     assert_eq!(a.hash, b.hash);
     assert!(
         a.active && b.active,
@@ -49,22 +53,37 @@ fn the_same_bytes_are_one_component_and_versions_are_immutable() {
     assert_eq!((a.kind, a.wit_version), (ComponentKind::View, "0.4.0"));
 
     // The same bytes again: accepted, nothing changes. Other bytes: refused.
-    assert_eq!(registry.register_view("a", "1.0.0", &counter).unwrap(), a);
+    assert_eq!(
+        registry
+            .register("a", "1.0.0", &counter, ComponentKind::View, Sandbox::Strict)
+            .unwrap(),
+        a
+    );
     let other = component_bytes("float-mixer").unwrap();
-    let taken = registry.register_view("a", "1.0.0", &other).unwrap_err();
+    let taken = registry
+        .register("a", "1.0.0", &other, ComponentKind::View, Sandbox::Strict)
+        .unwrap_err();
     assert!(
         matches!(taken, RegistryError::VersionTaken { .. }),
         "{taken}"
     );
     assert_eq!(registry.list().len(), 2);
 
-    let invalid = registry.register_view("a", "one", &counter).unwrap_err();
+    let invalid = registry
+        .register("a", "one", &counter, ComponentKind::View, Sandbox::Strict)
+        .unwrap_err();
     assert!(
         matches!(invalid, RegistryError::InvalidVersion { .. }),
         "{invalid}"
     );
     let broken = registry
-        .register_view("c", "1.0.0", b"not wasm")
+        .register(
+            "c",
+            "1.0.0",
+            b"not wasm",
+            ComponentKind::View,
+            Sandbox::Strict,
+        )
         .unwrap_err();
     assert!(matches!(broken, RegistryError::Load { .. }), "{broken}");
     assert_eq!(
@@ -78,21 +97,31 @@ fn the_same_bytes_are_one_component_and_versions_are_immutable() {
 fn lookups_get_the_active_version_by_name_and_any_version_by_number() {
     let registry = registry();
     registry
-        .register_view(
+        .register(
             "counter",
             "0.9.0",
             &component_bytes("event-counter-wit-0-1").unwrap(),
+            ComponentKind::View,
+            Sandbox::Strict,
         )
         .unwrap();
     registry
-        .register_view(
+        .register(
             "counter",
             "1.0.0",
             &component_bytes("event-counter").unwrap(),
+            ComponentKind::View,
+            Sandbox::Strict,
         )
         .unwrap();
     registry
-        .register_change("bank", "1.0.0", &component_bytes("bank-account").unwrap())
+        .register(
+            "bank",
+            "1.0.0",
+            &component_bytes("bank-account").unwrap(),
+            ComponentKind::Change,
+            Sandbox::Strict,
+        )
         .unwrap();
 
     assert_eq!(
@@ -150,10 +179,22 @@ fn lookups_get_the_active_version_by_name_and_any_version_by_number() {
 fn swapping_versions_under_load_fails_no_call_and_each_result_is_one_versions() {
     let registry = Arc::new(registry());
     registry
-        .register_view("v", "1.0.0", &component_bytes("event-counter").unwrap())
+        .register(
+            "v",
+            "1.0.0",
+            &component_bytes("event-counter").unwrap(),
+            ComponentKind::View,
+            Sandbox::Strict,
+        )
         .unwrap();
     registry
-        .register_view("v", "2.0.0", &component_bytes("float-mixer").unwrap())
+        .register(
+            "v",
+            "2.0.0",
+            &component_bytes("float-mixer").unwrap(),
+            ComponentKind::View,
+            Sandbox::Strict,
+        )
         .unwrap();
     let events = events(40);
     let parameters = Parameters::new();
@@ -216,7 +257,13 @@ fn a_rebuilt_file_is_reloaded_and_a_broken_one_never_replaces_the_working_one() 
     std::fs::write(&path, component_bytes("event-counter").unwrap()).unwrap();
     let registry = registry();
     let registered = registry
-        .register_view_file("counter", "1.0.0", &path)
+        .register_file(
+            "counter",
+            "1.0.0",
+            &path,
+            ComponentKind::View,
+            Sandbox::Strict,
+        )
         .unwrap();
     assert_eq!(registered.source.as_deref(), Some(path.as_path()));
     assert_eq!(registry.reload("counter").unwrap(), Reloaded::Unchanged);
@@ -259,7 +306,13 @@ fn a_watcher_picks_up_a_rebuilt_component() {
     std::fs::write(&path, component_bytes("event-counter").unwrap()).unwrap();
     let registry = Arc::new(registry());
     let before = registry
-        .register_view_file("counter", "1.0.0", &path)
+        .register_file(
+            "counter",
+            "1.0.0",
+            &path,
+            ComponentKind::View,
+            Sandbox::Strict,
+        )
         .unwrap()
         .hash;
     let _watcher = registry.watch(Duration::from_millis(10)).unwrap();
@@ -291,14 +344,22 @@ fn a_watcher_picks_up_a_rebuilt_component() {
 fn metrics_count_calls_events_errors_fuel_memory_and_latency() {
     let registry = registry();
     registry
-        .register_view(
+        .register(
             "counter",
             "1.0.0",
             &component_bytes("event-counter").unwrap(),
+            ComponentKind::View,
+            Sandbox::Strict,
         )
         .unwrap();
     registry
-        .register_view("panic", "1.0.0", &component_bytes("hostile-panic").unwrap())
+        .register(
+            "panic",
+            "1.0.0",
+            &component_bytes("hostile-panic").unwrap(),
+            ComponentKind::View,
+            Sandbox::Strict,
+        )
         .unwrap();
     let counter = registry.view("counter").unwrap();
     let parameters = Parameters::new();
@@ -388,7 +449,9 @@ fn registering_removing_activating_and_reloading_from_many_threads_is_safe() {
     let file = dir.join("v.wasm");
     std::fs::write(&file, &counter).unwrap();
     let registry = Arc::new(registry());
-    registry.register_view_file("v", "1.0.0", &file).unwrap();
+    registry
+        .register_file("v", "1.0.0", &file, ComponentKind::View, Sandbox::Strict)
+        .unwrap();
     let events = events(20);
     let parameters = Parameters::new();
     let done = AtomicBool::new(false);
@@ -399,7 +462,9 @@ fn registering_removing_activating_and_reloading_from_many_threads_is_safe() {
             for round in 0..40 {
                 let version = format!("2.0.{round}");
                 let bytes = if round % 2 == 0 { &mixer } else { &counter };
-                registry.register_view("v", &version, bytes).unwrap();
+                registry
+                    .register("v", &version, bytes, ComponentKind::View, Sandbox::Strict)
+                    .unwrap();
                 let _ = registry.activate("v", &version);
                 let _ = registry.activate("v", "1.0.0");
                 match registry.remove("v", &version) {
@@ -423,7 +488,13 @@ fn registering_removing_activating_and_reloading_from_many_threads_is_safe() {
         // A name whose only version is removed while it is registered again.
         scope.spawn(|| {
             for _ in 0..40 {
-                let _ = registry.register_view("lone", "1.0.0", &counter);
+                let _ = registry.register(
+                    "lone",
+                    "1.0.0",
+                    &counter,
+                    ComponentKind::View,
+                    Sandbox::Strict,
+                );
                 let _ = registry.remove("lone", "1.0.0");
             }
         });
@@ -454,4 +525,43 @@ fn registering_removing_activating_and_reloading_from_many_threads_is_safe() {
             .any(|info| info.name == "v" && info.active)
     );
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn every_kind_registers_and_is_looked_up_as_that_kind_only() {
+    let registry = registry();
+    let guest = |kind| match kind {
+        ComponentKind::View => "event-counter",
+        ComponentKind::Change | ComponentKind::Decider => "bank-account",
+        ComponentKind::DatabaseDecider => "course-subscriptions",
+    };
+    for kind in ComponentKind::ALL {
+        let name = kind.label();
+        let bytes = component_bytes(guest(kind)).unwrap();
+        let info = registry
+            .register(name, "1.0.0", &bytes, kind, Sandbox::Strict)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(info.kind, kind);
+        assert_eq!(registry.component(name).unwrap().kind(), kind);
+    }
+    // Each lookup gets its own kind, and names the kind it found otherwise.
+    assert!(registry.view("state view").is_ok());
+    assert!(registry.change("state change").is_ok());
+    let decider = registry.decider("decider").unwrap();
+    assert!(decider.view().initialize(&Parameters::new()).is_ok());
+    assert!(registry.database_decider("database decider").is_ok());
+    let wrong = registry.view("decider").unwrap_err();
+    assert!(
+        matches!(
+            &wrong,
+            RegistryError::WrongKind {
+                expected: "state view",
+                found: "decider",
+                ..
+            }
+        ),
+        "{wrong}"
+    );
+    let wrong = registry.decider("state change").unwrap_err();
+    assert!(matches!(wrong, RegistryError::WrongKind { .. }), "{wrong}");
 }

@@ -70,7 +70,8 @@ fn a_guest_that_fails_the_last_event_of_every_frame_costs_a_bounded_replay() {
     })
     .unwrap();
     let liar = runtime
-        .load_view("liar", &component_bytes("hostile-false-blame").unwrap())
+        .load("liar", &component_bytes("hostile-false-blame").unwrap())
+        .view()
         .unwrap();
     let events = events(vec!["ok"; 5_000]);
     let parameters = Parameters::new().with("lie", "last");

@@ -72,7 +72,8 @@ fn a_component_built_against_an_unknown_release_is_refused_naming_it() {
     )
     .unwrap();
     let error = runtime()
-        .load_view("from-the-future", &component)
+        .load("from-the-future", &component)
+        .view()
         .unwrap_err();
     assert!(matches!(error, Error::InvalidComponent { .. }), "{error}");
     let message = error.to_string();

@@ -104,9 +104,12 @@ class CborReader {
         }
         return object;
       }
-      default: // 6: a tag; the value it tags stands for itself
+      default: // 6: a tag
         if (indefinite) return this.fail("invalid CBOR: a tag of indefinite length");
-        return this.item(depth + 1);
+        // serde_json's Value refuses a tagged item from ciborium (a bignum's tag 2 or 3 over a
+        // byte string, which it reads as an integer, is refused here with the byte string).
+        if (argument == 2 || argument == 3) return this.item(depth + 1);
+        return this.fail("invalid type: a tagged value, expected any valid JSON value");
     }
   }
 

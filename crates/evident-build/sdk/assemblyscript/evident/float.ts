@@ -259,7 +259,12 @@ function significantDigits(value: f64): i32 {
   return max(count, 1);
 }
 
-/** `value` in serde_json's (ryu's) layout: shortest digits, `1.0`, `0.001`, `1e21`, `1.5e-7`; NaN and infinities as `null`. */
+/** `e` and the exponent as serde_json 1.0.154 writes it (through zmij): `e+21`, `e-7`. */
+function exponentText(exponent: i32): string {
+  return (exponent < 0 ? "e" : "e+") + exponent.toString();
+}
+
+/** `value` in serde_json's layout: shortest digits, `1.0`, `0.001`, `1e+21`, `1.5e-7`; NaN and infinities as `null`. */
 export function formatF64(value: f64): string {
   if (!isFinite(value)) return "null";
   const negative = (reinterpret<u64>(value) >> 63) != 0;
@@ -310,9 +315,9 @@ export function formatF64(value: f64): string {
   } else if (kk > -5 && kk <= 0) {
     out = "0." + "0".repeat(-kk) + digits;
   } else if (length == 1) {
-    out = digits + "e" + (kk - 1).toString();
+    out = digits + exponentText(kk - 1);
   } else {
-    out = digits.substring(0, 1) + "." + digits.substring(1) + "e" + (kk - 1).toString();
+    out = digits.substring(0, 1) + "." + digits.substring(1) + exponentText(kk - 1);
   }
   return negative ? "-" + out : out;
 }

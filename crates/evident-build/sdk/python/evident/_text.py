@@ -5,7 +5,7 @@ _ESCAPES = {"\t": "\\t", "\r": "\\r", "\n": "\\n", "\\": "\\\\", '"': '\\"', "\0
 
 def quote(text: str) -> str:
     """`text` in double quotes with Rust's `{:?}` escapes (controls as `\\u{..}`)."""
-    out = []
+    out: list[str] = []
     for char in text:
         escaped = _ESCAPES.get(char)
         if escaped is not None:

@@ -3,6 +3,10 @@ their RFC 3339 text, with the ranges the Rust SDK (chrono) accepts."""
 
 import re
 from datetime import datetime, timedelta, timezone
+from typing import Tuple
+
+#: A frame's time: `(unix seconds, nanoseconds, UTC offset seconds)`.
+Raw = Tuple[int, int, int]
 
 
 def days_from_civil(year: int, month: int, day: int) -> int:
@@ -15,7 +19,7 @@ def days_from_civil(year: int, month: int, day: int) -> int:
     return era * 146097 + day_of_era - 719468
 
 
-def civil_from_days(days: int):
+def civil_from_days(days: int) -> Tuple[int, int, int]:
     """The proleptic Gregorian `(year, month, day)` `days` after 1970-01-01."""
     days += 719468
     era = days // 146097
@@ -28,9 +32,9 @@ def civil_from_days(days: int):
     return year_of_era + era * 400 + (month <= 2), month, day
 
 
-#: The earliest and latest Unix seconds chrono represents (years -262144 to 262143).
-MIN_SECONDS = days_from_civil(-262144, 1, 1) * 86400
-MAX_SECONDS = days_from_civil(262143, 12, 31) * 86400 + 86399
+#: The earliest and latest Unix seconds chrono represents (years -262143 to 262142).
+MIN_SECONDS = days_from_civil(-262143, 1, 1) * 86400
+MAX_SECONDS = days_from_civil(262142, 12, 31) * 86400 + 86399
 
 
 def is_valid(seconds: int, nanos: int, offset: int) -> bool:
@@ -42,7 +46,7 @@ def is_valid(seconds: int, nanos: int, offset: int) -> bool:
     return nanos < 1_000_000_000 or (nanos < 2_000_000_000 and seconds % 60 == 59)
 
 
-_ZONES = {}
+_ZONES: dict[int, timezone] = {}
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
@@ -54,7 +58,7 @@ def _zone(offset: int) -> timezone:
     return zone
 
 
-def to_datetime(raw) -> datetime:
+def to_datetime(raw: Raw) -> datetime:
     """A frame's time as an aware `datetime` in its own offset (to the microsecond; a leap
     second is its last microsecond). Years outside 1 to 9999 raise `ValueError`."""
     seconds, nanos, offset = raw
@@ -68,7 +72,7 @@ def to_datetime(raw) -> datetime:
         ) from None
 
 
-def from_datetime(time: datetime):
+def from_datetime(time: datetime) -> Raw:
     """An aware `datetime` as `(unix seconds, nanoseconds, offset seconds)`."""
     offset = time.utcoffset()
     if offset is None:
@@ -78,12 +82,12 @@ def from_datetime(time: datetime):
     return seconds, micros * 1000, int(offset.total_seconds())
 
 
-def unix_nanos(raw) -> int:
+def unix_nanos(raw: Raw) -> int:
     """Nanoseconds since the Unix epoch."""
     return raw[0] * 1_000_000_000 + raw[1]
 
 
-def format_raw(raw) -> str:
+def format_raw(raw: Raw) -> str:
     """RFC 3339 text as the Rust SDK writes it: fraction digits 0, 3, 6 or 9 as needed, `Z` for
     UTC, the offset to the minute."""
     seconds, nanos, offset = raw
@@ -119,7 +123,7 @@ _RFC3339 = re.compile(
 _MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
-def parse_rfc3339(text: str):
+def parse_rfc3339(text: str) -> Raw:
     """RFC 3339 text as `(unix seconds, nanoseconds, offset seconds)`; `ValueError` if it is
     not one (a second of 60 is a leap second, nanoseconds past a billion)."""
     match = _RFC3339.match(text)

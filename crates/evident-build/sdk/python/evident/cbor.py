@@ -8,6 +8,7 @@ tags (2, 3) become ints, other tags are dropped and their content kept.
 
 import math
 import struct
+from typing import Any, Optional, Union
 
 _HALF = struct.Struct(">e")
 _SINGLE = struct.Struct(">f")
@@ -25,7 +26,7 @@ class CBORError(ValueError):
     """Bytes that are not one well-formed CBOR item, or a value CBOR cannot encode."""
 
 
-def dumps(value) -> bytes:
+def dumps(value: Any) -> bytes:
     """Encodes `value`: None, bool, int, float, str, bytes, and lists, tuples and dicts of these."""
     out = bytearray()
     _encode(value, out, 0)
@@ -50,7 +51,7 @@ def _head(major: int, number: int, out: bytearray) -> None:
         out += _U64.pack(number)
 
 
-def _encode(value, out: bytearray, depth: int) -> None:
+def _encode(value: Any, out: bytearray, depth: int) -> None:
     kind = type(value)
     if kind is str:
         try:
@@ -118,7 +119,7 @@ def _float(number: float, out: bytearray) -> None:
     out += _DOUBLE.pack(number)
 
 
-def loads(data):
+def loads(data: Union[bytes, bytearray, memoryview]) -> Any:
     """Decodes one CBOR item that takes all of `data`."""
     data = bytes(data)
     decoder = _Decoder(data)
@@ -146,7 +147,7 @@ class _Decoder:
         self.position = end
         return self.data[start:end]
 
-    def _argument(self, info: int):
+    def _argument(self, info: int) -> Any:
         if info < 24:
             return info
         if info == 24:
@@ -161,7 +162,7 @@ class _Decoder:
             return None
         raise CBORError(f"reserved additional information {info} at byte {self.position - 1}")
 
-    def item(self, depth: int):
+    def item(self, depth: int) -> Any:
         if depth > MAX_DEPTH:
             raise CBORError(f"items nest deeper than {MAX_DEPTH}")
         at = self.position
@@ -186,7 +187,7 @@ class _Decoder:
             except UnicodeDecodeError:
                 raise CBORError(f"the text string at byte {at} is not UTF-8") from None
         if major == 4:
-            items = []
+            items: list[Any] = []
             if argument is None:
                 while True:
                     item = self.item(depth + 1)
@@ -197,7 +198,7 @@ class _Decoder:
                 items.append(self._value(depth + 1))
             return items
         if major == 5:
-            mapping = {}
+            mapping: dict[Any, Any] = {}
             count = argument
             while count is None or count > 0:
                 key = self.item(depth + 1)
@@ -218,19 +219,19 @@ class _Decoder:
             return number if tag == 2 else -1 - number
         return content
 
-    def _value(self, depth: int):
+    def _value(self, depth: int) -> Any:
         value = self.item(depth)
         if value is _BREAK:
             raise CBORError(f"an unexpected break code at byte {self.position - 1}")
         return value
 
-    def _definite(self, argument, at: int) -> int:
+    def _definite(self, argument: Optional[int], at: int) -> int:
         if argument is None:
             raise CBORError(f"an indefinite length where a number belongs, at byte {at}")
         return argument
 
     def _chunks(self, major: int, depth: int) -> bytes:
-        parts = []
+        parts: list[bytes] = []
         while True:
             at = self.position
             chunk = self.item(depth + 1)
@@ -238,10 +239,10 @@ class _Decoder:
                 break
             if not isinstance(chunk, bytes if major == 2 else str):
                 raise CBORError(f"a chunk of another type inside an indefinite string, at byte {at}")
-            parts.append(chunk if major == 2 else chunk.encode("utf-8"))
+            parts.append(chunk if major == 2 else chunk.encode("utf-8"))  # type: ignore[arg-type, union-attr]
         return b"".join(parts)
 
-    def _simple(self, info: int, at: int):
+    def _simple(self, info: int, at: int) -> Any:
         if info == 20:
             return False
         if info == 21:
@@ -261,7 +262,7 @@ class _Decoder:
         raise CBORError(f"unsupported simple value at byte {at}")
 
 
-def _hashable(key, at: int):
+def _hashable(key: Any, at: int) -> Any:
     if isinstance(key, list):
         return tuple(_hashable(item, at) for item in key)
     if isinstance(key, dict):

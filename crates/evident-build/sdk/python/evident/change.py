@@ -21,6 +21,7 @@ its change emits back into the state the change decides on.
 """
 
 import re
+from typing import Any, Optional, Sequence, Type, TypeVar
 
 from . import codes
 from ._text import quote
@@ -28,7 +29,10 @@ from .codec import CodecError, UnsupportedContentType, decode_by_content_type
 from .errors import Refusal
 from .event import SPEC_VERSION, Event
 from .parameters import Parameters
+from .records import Command, State
 from .stored import Stored, decode
+
+_C = TypeVar("_C", bound="StateChange")
 
 #: The code of a change's refusal that gave none.
 REFUSED = "refused"
@@ -37,11 +41,11 @@ REFUSED = "refused"
 class StateChange(Stored):
     """A state change; subclass it (see the module's documentation)."""
 
-    def process(self, command, parameters: Parameters):
+    def process(self, command: Any, parameters: Parameters) -> Sequence[Event]:
         """The events `command` causes, as a list of `evident.Event`."""
         raise NotImplementedError(f"{type(self).__name__} does not define process(self, command, parameters)")
 
-    def validate(self, command) -> bool:
+    def validate(self, command: Any) -> bool:
         """Whether `process` would accept `command`; by default it runs `process` with no
         parameters and discards the events."""
         try:
@@ -51,12 +55,12 @@ class StateChange(Stored):
         return True
 
 
-def load(change, state):
+def load(change: Type[_C], state: State) -> _C:
     """The change's state object from a stored state ("no state yet" is `change()`)."""
     return decode(change, state, change, "change")
 
 
-def decode_command(command):
+def decode_command(command: Command) -> Any:
     """The command's bytes decoded by its content type: `invalid-command` or
     `unsupported-content-type` if they do not decode."""
     try:
@@ -67,7 +71,7 @@ def decode_command(command):
         raise Refusal(codes.INVALID_COMMAND, f"cannot decode the command: {e}") from None
 
 
-def process(change, state, command, parameters=None):
+def process(change: "Type[StateChange]", state: State, command: Command, parameters: Any = None) -> "list[Event]":
     """Decodes state and command, runs `process` and checks the events: what the component's
     `process` does."""
     current = load(change, state)
@@ -92,7 +96,7 @@ def process(change, state, command, parameters=None):
     return list(events)
 
 
-def validate(change, state, command) -> bool:
+def validate(change: "Type[StateChange]", state: State, command: Command) -> bool:
     """Decodes state and command and runs `validate`: what the component's `validate` does. A
     command that does not decode is invalid; a state that does not decode is refused."""
     current = load(change, state)
@@ -112,7 +116,7 @@ _RESERVED = frozenset(
 )
 
 
-def invalid_attribute(event) -> "str | None":
+def invalid_attribute(event: Event) -> Optional[str]:
     """What breaks the CloudEvents rules in an emitted event (as the Rust SDK words it), or
     None; the host checks every event again."""
     if event.specversion != SPEC_VERSION:

@@ -7,6 +7,7 @@ that plain value.
 """
 
 import json as _json
+from typing import Any, NoReturn, Union
 
 from . import cbor as _cbor
 from ._text import quote
@@ -24,7 +25,7 @@ class CodecError(ValueError):
         self.message = message
 
 
-def _reject_constant(name):
+def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not a JSON number")
 
 
@@ -37,7 +38,7 @@ class JsonCodec:
 
     content_type = JSON
 
-    def encode(self, value, sort_keys: bool = False) -> bytes:
+    def encode(self, value: Any, sort_keys: bool = False) -> bytes:
         """The JSON text of `value`, as UTF-8; with `sort_keys`, objects' keys sorted as
         serde_json writes a map."""
         try:
@@ -47,14 +48,14 @@ class JsonCodec:
         except (TypeError, ValueError, RecursionError) as e:
             raise CodecError(JSON, str(e)) from None
 
-    def decode(self, data):
+    def decode(self, data: Union[bytes, bytearray, memoryview]) -> Any:
         """The value of JSON text in UTF-8; NaN and infinities are refused."""
         try:
             return _json.loads(bytes(data).decode("utf-8"), parse_constant=_reject_constant)
         except (ValueError, RecursionError) as e:
             raise CodecError(JSON, str(e)) from None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Json"
 
 
@@ -63,21 +64,21 @@ class CborCodec:
 
     content_type = CBOR
 
-    def encode(self, value) -> bytes:
+    def encode(self, value: Any) -> bytes:
         """The CBOR encoding of `value`."""
         try:
             return _cbor.dumps(value)
         except (_cbor.CBORError, RecursionError) as e:
             raise CodecError(CBOR, str(e)) from None
 
-    def decode(self, data):
+    def decode(self, data: Union[bytes, bytearray, memoryview]) -> Any:
         """The value of one CBOR item."""
         try:
             return _cbor.loads(data)
         except (_cbor.CBORError, RecursionError) as e:
             raise CodecError(CBOR, str(e)) from None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Cbor"
 
 
@@ -97,7 +98,7 @@ class UnsupportedContentType(ValueError):
         self.content_type = content_type
 
 
-def codec_for(content_type: str):
+def codec_for(content_type: str) -> Union[JsonCodec, CborCodec]:
     """The codec a media type names (`application/json` or `application/cbor`, parameters after
     `;` ignored, case-insensitive); `UnsupportedContentType` otherwise."""
     essence = content_type.split(";", 1)[0].strip().lower()
@@ -108,7 +109,7 @@ def codec_for(content_type: str):
     raise UnsupportedContentType(content_type)
 
 
-def decode_by_content_type(content_type: str, data):
+def decode_by_content_type(content_type: str, data: Union[bytes, bytearray, memoryview]) -> Any:
     """Decodes bytes with the codec their media type names, so a command may come in either
     format."""
     return codec_for(content_type).decode(data)

@@ -14,7 +14,7 @@ can be called in tests too.
 """
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Sequence, Tuple, Type
 
 from . import change as _change, decider as _decider, host, view as _view
 from .database import Database, NativeQuery, NativeRecords
@@ -30,7 +30,7 @@ NOT_LOADED = "no state is loaded: call load-state first"
 class NativeErr(Exception):
     """Natively, what componentize-py's `Err` is in a component: an export's error result."""
 
-    def __init__(self, value):
+    def __init__(self, value: Any) -> None:
         super().__init__(value)
         self.value = value
 
@@ -48,14 +48,14 @@ class NativeEvent:
     subject: Optional[str] = None
     time: Optional[str] = None
     data: Optional[bytes] = None
-    extensions: List[Tuple[str, str]] = ()
+    extensions: Sequence[Tuple[str, str]] = ()
 
 
 @dataclass
 class NativeError:
     """Natively, the WIT `error` record."""
 
-    code: str
+    code: Optional[str]
     message: str
     details: Optional[bytes] = None
 
@@ -88,37 +88,37 @@ class _Bindings:
     """The generated record types and `Err` (stand-ins natively), with the host's imports
     connected to `evident.host`."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         try:
-            from componentize_py_types import Err
+            from componentize_py_types import Err  # type: ignore[import-not-found]
         except ImportError:
             Err = NativeErr
         try:
-            from wit_world.imports import types
+            from wit_world.imports import types  # type: ignore[import-not-found]
         except ImportError:
             types = None
         self.Err = Err
         self.State = State if types is None else types.State
         self.Event = NativeEvent if types is None else types.Event
         self.Error = NativeError if types is None else types.Error
-        self.BatchError = NativeBatchError
+        self.BatchError: Any = NativeBatchError
         if types is not None:
             try:
-                from wit_world.exports.state_view_batch import BatchError
+                from wit_world.exports.state_view_batch import BatchError  # type: ignore[import-not-found]
             except ImportError:
                 pass
             else:
                 self.BatchError = BatchError
         host.connect(log=_log_import(), begin=_begin_import(), refuse=_refuse_import(self.Error))
 
-    def state(self, state):
+    def state(self, state: State) -> Any:
         return self.State(content_type=state.content_type, schema_id=None, bytes=state.bytes)
 
-    def event(self, event):
+    def event(self, event: Any) -> Any:
         return event_record(event, self.Event)
 
 
-def event_record(event, record=NativeEvent):
+def event_record(event: Any, record: Any = NativeEvent) -> Any:
     """An `evident.Event` as the WIT `event` record, made with the class `record`."""
     return record(
         id=event.id,
@@ -134,7 +134,7 @@ def event_record(event, record=NativeEvent):
     )
 
 
-def _log_import():
+def _log_import() -> Optional[Callable[[str, str], None]]:
     try:
         from wit_world.imports import logging
     except ImportError:
@@ -150,15 +150,15 @@ def _log_import():
     return lambda level, message: log(levels[level], message)
 
 
-def _begin_import():
+def _begin_import() -> Optional[Callable[[], None]]:
     try:
         from wit_world.imports import frame_progress
     except ImportError:
         return None
-    return frame_progress.begin_event
+    return frame_progress.begin_event  # type: ignore[no-any-return]
 
 
-def _refuse_import(error):
+def _refuse_import(error: Any) -> Optional[Callable[[Any], None]]:
     try:
         from wit_world.imports import refusal
     except ImportError:
@@ -167,11 +167,11 @@ def _refuse_import(error):
     return lambda r: refuse(error(code=r.code, message=r.message, details=r.details))
 
 
-def _state_in(state) -> State:
+def _state_in(state: Any) -> State:
     return State(state.content_type, bytes(state.bytes))
 
 
-def _command_in(command) -> Command:
+def _command_in(command: Any) -> Command:
     return Command(command.content_type, bytes(command.bytes))
 
 
@@ -189,22 +189,22 @@ def _refused(error: BaseException) -> str:
     return refusal.message
 
 
-def export_view(view):
+def export_view(view: Type[_view.StateView]) -> Tuple[Type[Any], Type[Any]]:
     """The `StateView` and `StateViewBatch` classes that export the view class `view`."""
     wit = _Bindings()
     Err = wit.Err
-    resident = [None]
+    resident: List[Optional[_view.Resident]] = [None]
 
     class StateView:
         """`state-view`: one call per event."""
 
-        def initialize(self, parameters):
+        def initialize(self, parameters: Any) -> Any:
             try:
                 return wit.state(_view.initialize(view, Parameters(parameters)))
             except Exception as error:
                 raise Err(_refused(error)) from None
 
-        def reduce(self, state, event, parameters):
+        def reduce(self, state: Any, event: Any, parameters: Any) -> Any:
             try:
                 state = _view.reduce(view, _state_in(state), _event_in(event), Parameters(parameters))
                 return wit.state(state)
@@ -214,14 +214,14 @@ def export_view(view):
     class StateViewBatch:
         """`state-view-batch`: the state kept in the instance, events in frames."""
 
-        def load_state(self, state, parameters):
+        def load_state(self, state: Any, parameters: Any) -> None:
             resident[0] = None
             try:
                 resident[0] = _view.Resident(view, _state_in(state), Parameters(parameters))
             except Exception as error:
                 raise Err(_refused(error)) from None
 
-        def apply_events(self, events):
+        def apply_events(self, events: Any) -> None:
             kept = resident[0]
             if kept is None:
                 raise Err(wit.BatchError(index=0, message=NOT_LOADED))
@@ -232,7 +232,7 @@ def export_view(view):
                 index = min(failure.index, 0xFFFFFFFF)
                 raise Err(wit.BatchError(index=index, message=failure.refusal.message)) from None
 
-        def save_state(self):
+        def save_state(self) -> Any:
             kept = resident[0]
             if kept is None:
                 raise Err(NOT_LOADED)
@@ -244,7 +244,7 @@ def export_view(view):
     return StateView, StateViewBatch
 
 
-def export_change(change):
+def export_change(change: Type[_change.StateChange]) -> Type[Any]:
     """The `StateChange` class that exports the change class `change`."""
     wit = _Bindings()
     Err = wit.Err
@@ -252,7 +252,7 @@ def export_change(change):
     class StateChange:
         """`state-change`: commands to events."""
 
-        def process(self, state, command, parameters):
+        def process(self, state: Any, command: Any, parameters: Any) -> List[Any]:
             try:
                 events = _change.process(
                     change, _state_in(state), _command_in(command), Parameters(parameters)
@@ -262,7 +262,7 @@ def export_change(change):
                 raise Err(error) from None
             return [wit.event(event) for event in events]
 
-        def validate(self, state, command):
+        def validate(self, state: Any, command: Any) -> bool:
             try:
                 return _change.validate(change, _state_in(state), _command_in(command))
             except Refusal as refusal:
@@ -272,7 +272,7 @@ def export_change(change):
     return StateChange
 
 
-def export_decider(decider):
+def export_decider(decider: Type[Any]) -> Tuple[Type[Any], Type[Any], Type[Any]]:
     """The `StateView`, `StateViewBatch` and `StateChange` classes that export a class that is
     both a view and a change."""
     return (*export_view(decider), export_change(decider))
@@ -286,13 +286,13 @@ class _DatabaseRecords(NativeRecords):
     AppendCondition = NativeAppendCondition
 
 
-def _database_records():
+def _database_records() -> Any:
     try:
         import componentize_py_types  # noqa: F401 (only there in a component)
     except ImportError:
         return _DatabaseRecords
     try:
-        from wit_world.exports import decider
+        from wit_world.exports import decider  # type: ignore[import-not-found]
         from wit_world.imports import database
     except ImportError:
         raise ImportError(
@@ -313,14 +313,14 @@ def _database_records():
 INTERNAL = "internal"
 
 
-def export_database_decider(decider):
+def export_database_decider(decider: Any) -> Type[Any]:
     """The `Decider` class that exports `decider` (a `DatabaseDecider` class, or a function
     `decide(database, command, parameters)`) for the `database-decider` world."""
     wit = _Bindings()
     records = _database_records()
     Err = wit.Err
 
-    def decision_record(decision):
+    def decision_record(decision: Any) -> Any:
         condition = decision.condition
         if condition is not None:
             condition = records.AppendCondition(
@@ -332,7 +332,7 @@ def export_database_decider(decider):
     class Decider:
         """`decider`: a command decided against the database."""
 
-        def decide(self, database, command, parameters):
+        def decide(self, database: Any, command: Any, parameters: Any) -> Any:
             # Natively a test may hand over an `evident.Database` (an in-memory one) itself.
             if not isinstance(database, Database):
                 database = Database(database, records)
@@ -344,8 +344,8 @@ def export_database_decider(decider):
             except Exception as error:
                 # A bug, not a decision: the host reports `internal` and the debug log says where.
                 host.log("debug", "the decider raised:\n" + traceback_text(error))
-                refusal = as_refusal(error)
-                raise Err(wit.Error(code=INTERNAL, message=refusal.message, details=None)) from None
+                refusal = as_refusal(error)  # type: ignore[misc]
+                raise Err(wit.Error(code=INTERNAL, message=refusal.message, details=None)) from None  # type: ignore[misc]
             return decision_record(decision)
 
     return Decider

@@ -20,7 +20,10 @@ held in memory, for tests.
 """
 
 from dataclasses import dataclass
-from typing import NamedTuple, Optional
+from typing import Any, Iterator, List, Mapping, NamedTuple, Optional, Tuple, Union
+
+#: What names the parameters of a view: a mapping, `evident.Parameters` or `(name, value)` pairs.
+ParameterPairs = Union[Mapping[str, str], Any, None]
 
 from . import codes
 from ._text import quote
@@ -49,7 +52,7 @@ class Tag:
     name: str
     value: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not isinstance(self.value, str):
             raise TypeError(f"a tag's name and value are str, not ({self.name!r}, {self.value!r})")
         name = self.name
@@ -72,7 +75,7 @@ class Tag:
         return cls(name, value)
 
     @classmethod
-    def of(cls, tag) -> "Tag":
+    def of(cls, tag: Union["Tag", str]) -> "Tag":
         """`tag` as a `Tag`: itself, or parsed from `name:value` text."""
         return tag if isinstance(tag, Tag) else cls.parse(tag)
 
@@ -87,18 +90,18 @@ class Tag:
             return event.dataschema == self.value
         return event.extensions.get(name) == self.value
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name}:{self.value}"
 
 
-def _texts(values, what):
+def _texts(values: Any, what: str) -> Tuple[str, ...]:
     if isinstance(values, str):
         values = (values,)
     values = tuple(values)
     for value in values:
         if not isinstance(value, str):
             raise TypeError(f"a query item's {what} are str, not {value!r}")
-    return values
+    return values  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -107,10 +110,10 @@ class QueryItem:
     and it carries every tag of `tags`. Tags are `Tag`s or `name:value` text; a single type or
     tag may be given alone: `QueryItem("student.subscribed", "course:c1")`."""
 
-    types: tuple = ()
-    tags: tuple = ()
+    types: Any = ()
+    tags: Any = ()
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "types", _texts(self.types, "types"))
         tags = (self.tags,) if isinstance(self.tags, (str, Tag)) else self.tags
         object.__setattr__(self, "tags", tuple(Tag.of(tag) for tag in tags))
@@ -119,10 +122,10 @@ class QueryItem:
         """Whether `event` matches this item."""
         return (not self.types or event.type in self.types) and all(tag.matches(event) for tag in self.tags)
 
-    def to_value(self):
+    def to_value(self) -> "dict[str, List[str]]":
         """The DCB JSON form, `{"types": [...], "tags": ["name:value", ...]}` (empty lists left
         out), as the store reads and writes it."""
-        value = {}
+        value: "dict[str, List[str]]" = {}
         if self.types:
             value["types"] = list(self.types)
         if self.tags:
@@ -140,9 +143,9 @@ class Query:
         Query.all()                                             # every event
     """
 
-    items: tuple = ()
+    items: Any = ()
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         items = (self.items,) if isinstance(self.items, QueryItem) else tuple(self.items)
         for item in items:
             if not isinstance(item, QueryItem):
@@ -150,7 +153,7 @@ class Query:
         object.__setattr__(self, "items", items)
 
     @classmethod
-    def of(cls, types=(), tags=()) -> "Query":
+    def of(cls, types: Any = (), tags: Any = ()) -> "Query":
         """The query of one item."""
         return cls((QueryItem(types, tags),))
 
@@ -167,11 +170,11 @@ class Query:
         """Whether `event` matches."""
         return not self.items or any(item.matches(event) for item in self.items)
 
-    def to_value(self):
+    def to_value(self) -> "dict[str, Any]":
         """The DCB JSON form, `{"items": [...]}`."""
         return {"items": [item.to_value() for item in self.items]}
 
-    def to_record(self, records):
+    def to_record(self, records: Any) -> Any:
         """The WIT `query` record, made with the classes of `records`."""
         return records.Query(
             items=[
@@ -184,7 +187,7 @@ class Query:
         )
 
     @classmethod
-    def from_record(cls, record) -> "Query":
+    def from_record(cls, record: Any) -> "Query":
         """A WIT `query` record as a `Query`."""
         return cls(tuple(
             QueryItem(tuple(item.types), tuple(Tag(tag.name, tag.value) for tag in item.tags))
@@ -192,7 +195,7 @@ class Query:
         ))
 
 
-def as_query(query) -> Query:
+def as_query(query: Union[Query, QueryItem]) -> Query:
     """`query` as a `Query` (a lone `QueryItem` is the query of that item)."""
     if isinstance(query, Query):
         return query
@@ -221,15 +224,15 @@ class NativeTag:
 class NativeQueryItem:
     """Natively, the WIT `query-item` record."""
 
-    types: list
-    tags: list
+    types: List[str]
+    tags: List[NativeTag]
 
 
 @dataclass
 class NativeQuery:
     """Natively, the WIT `query` record."""
 
-    items: list
+    items: List[NativeQueryItem]
 
 
 @dataclass
@@ -249,7 +252,7 @@ class NativeRecords:
     Query = NativeQuery
 
 
-def _check_int(name, value, maximum):
+def _check_int(name: str, value: Any, maximum: int) -> int:
     if type(value) is not int:
         raise TypeError(f"{name} is an int, not {value!r}")
     if not 0 <= value <= maximum:
@@ -257,7 +260,7 @@ def _check_int(name, value, maximum):
     return value
 
 
-def parameter_pairs(parameters):
+def parameter_pairs(parameters: ParameterPairs) -> List[Tuple[str, str]]:
     """`parameters` (a mapping, `evident.Parameters` or `(name, value)` pairs; None for none)
     as the list of pairs the host takes."""
     if parameters is None:
@@ -268,7 +271,7 @@ def parameter_pairs(parameters):
         pairs = parameters.items()
     else:
         pairs = parameters
-    checked = []
+    checked: List[Tuple[str, str]] = []
     for pair in pairs:
         name, value = pair
         if not isinstance(name, str) or not isinstance(value, str):
@@ -287,15 +290,15 @@ class Database:
 
     __slots__ = ("_handle", "_records")
 
-    def __init__(self, handle, records=NativeRecords):
+    def __init__(self, handle: Any, records: Any = NativeRecords) -> None:
         self._handle = handle
         self._records = records
 
     def revision(self) -> int:
         """The position the decision reads at: the last event of the log when it began."""
-        return self._handle.revision()
+        return self._handle.revision()  # type: ignore[no-any-return]
 
-    def query_events(self, query, after: int, limit: int):
+    def query_events(self, query: Union[Query, QueryItem], after: int, limit: int) -> List[StoredEvent]:
         """The events `query` (a `Query` or one `QueryItem`) selects with positions after
         `after` and at or before the revision, in order, at most `limit` of them (the host
         lowers a larger limit to its cap), as a list of `StoredEvent(position, event)`. Fewer
@@ -307,7 +310,9 @@ class Database:
         stored = self._handle.query_events(query.to_record(self._records), after, limit)
         return [StoredEvent(entry.position, from_record(entry.event)) for entry in stored]
 
-    def iter_events(self, query, after: int = 0, page: int = PAGE):
+    def iter_events(
+        self, query: Union[Query, QueryItem], after: int = 0, page: int = PAGE
+    ) -> Iterator[StoredEvent]:
         """Every event `query` selects after `after` up to the revision, read `page` at a time:
         an iterator of `StoredEvent(position, event)`. The host may return fewer events than a
         page asks (it caps pages by count and bytes), so reading stops only at an empty page or
@@ -322,7 +327,9 @@ class Database:
                 return
             after = events[-1].position
 
-    def view_state_raw(self, name: str, parameters=None, version: Optional[str] = None):
+    def view_state_raw(
+        self, name: str, parameters: ParameterPairs = None, version: Optional[str] = None
+    ) -> Optional[State]:
         """The state of the materialized view `name` under `parameters` (a mapping or pairs) at
         the revision, of `version` (its semantic version as text) or of the active version if
         None, as an `evident.State` (bytes and content type); None if no such view is
@@ -336,7 +343,9 @@ class Database:
             return None
         return State(state.content_type, bytes(state.bytes), state.schema_id)
 
-    def view_state(self, name: str, parameters=None, version: Optional[str] = None):
+    def view_state(
+        self, name: str, parameters: ParameterPairs = None, version: Optional[str] = None
+    ) -> Any:
         """The state of the view `name` as `view_state_raw` reads it, decoded from JSON or CBOR
         as its content type says into plain values; None if no such view is registered (or it
         has "no state yet"). A state that does not decode is refused with `invalid-state`."""
@@ -356,7 +365,7 @@ class Database:
         except CodecError as e:
             raise Refusal(codes.INVALID_STATE, f"cannot decode the state of view {quote(name)}: {e}") from None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{type(self).__name__}({self._handle!r})"
 
 

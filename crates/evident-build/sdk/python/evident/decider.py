@@ -25,7 +25,7 @@ decision made (it fails if an event any read selected was appended after the rev
 """
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Callable, Optional, Sequence, Union
 
 from . import codes
 from ._text import quote
@@ -45,15 +45,15 @@ class AppendCondition:
     fail_if_events_match: Query
     after: Optional[int] = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "fail_if_events_match", as_query(self.fail_if_events_match))
         after = self.after
         if after is not None and (type(after) is not int or not 0 <= after <= MAX_POSITION):
             raise ValueError(f"a condition's `after` is a position (0..={MAX_POSITION}) or None, not {after!r}")
 
-    def to_value(self):
+    def to_value(self) -> "dict[str, Any]":
         """The DCB JSON form, `{"failIfEventsMatch": query, "after": position}`."""
-        value = {"failIfEventsMatch": self.fail_if_events_match.to_value()}
+        value: "dict[str, Any]" = {"failIfEventsMatch": self.fail_if_events_match.to_value()}
         if self.after is not None:
             value["after"] = self.after
         return value
@@ -64,10 +64,10 @@ class Decision:
     """What a command decided: the `events` to append, in order (none is a valid decision), and
     the `condition` to append them under (None: the host derives it from the reads)."""
 
-    events: tuple = ()
+    events: Sequence[Event] = ()
     condition: Optional[AppendCondition] = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         events = self.events
         if isinstance(events, Event) or not isinstance(events, (list, tuple)):
             raise TypeError(f"a decision's events are a list of evident.Event, not {events!r}")
@@ -79,25 +79,27 @@ class Decision:
 class DatabaseDecider:
     """A decider that reads the database; subclass it (see the module's documentation)."""
 
-    def decide(self, database: Database, command, parameters: Parameters):
+    def decide(
+        self, database: Database, command: Any, parameters: Parameters
+    ) -> Union[Sequence[Event], "Decision"]:
         """The events `command` causes, as a list of `evident.Event` or a `Decision`."""
         raise NotImplementedError(f"{type(self).__name__} does not define decide(self, database, command, parameters)")
 
 
-def _decide_function(decider):
+def _decide_function(decider: Any) -> Callable[..., Any]:
     """What calls `decider` for one command: a new instance's `decide`, or the function."""
     if isinstance(decider, type):
         return lambda *arguments: decider().decide(*arguments)
     if callable(decider):
-        return decider
+        return decider  # type: ignore[no-any-return]
     raise TypeError(f"a database decider is a class with decide() or a function, not {decider!r}")
 
 
-def _name(decider):
+def _name(decider: Any) -> str:
     return getattr(decider, "__name__", type(decider).__name__)
 
 
-def as_decision(decider, result) -> Decision:
+def as_decision(decider: Any, result: Any) -> Decision:
     """What `decide` returned as a checked `Decision`: a list of events is a decision without a
     condition; an event that is not a valid CloudEvent is refused with `invalid-event`."""
     if isinstance(result, Decision):
@@ -118,7 +120,7 @@ def as_decision(decider, result) -> Decision:
     return decision
 
 
-def decide(decider, database, command, parameters=None) -> Decision:
+def decide(decider: Any, database: Any, command: Any, parameters: Any = None) -> Decision:
     """Runs `decider` (a `DatabaseDecider` class or a function) on `command` against `database`
     (an `evident.Database`, e.g. an `evident.testing.InMemoryDatabase`): what the component's
     `decide` does. `command` is an `evident.Command`, decoded by its content type (refused with

@@ -1,6 +1,7 @@
 """Refusals: the typed error a view or a change raises to say no, with a code callers match on."""
 
 import json as _json
+from typing import Any, Optional
 
 
 class Refusal(Exception):
@@ -13,7 +14,7 @@ class Refusal(Exception):
     JSON can encode (sent as compact JSON).
     """
 
-    def __init__(self, code, message, details=None):
+    def __init__(self, code: Optional[str], message: str, details: Any = None) -> None:
         if code is not None and not isinstance(code, str):
             raise TypeError(f"a refusal's code is a str or None, not {type(code).__name__}")
         if not isinstance(message, str):
@@ -21,16 +22,16 @@ class Refusal(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-        self.details = _as_details(details)
+        self.details: Optional[bytes] = _as_details(details)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.message
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         details = "" if self.details is None else f", details={self.details!r}"
         return f"Refusal({self.code!r}, {self.message!r}{details})"
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if not isinstance(other, Refusal):
             return NotImplemented
         return (self.code, self.message, self.details) == (other.code, other.message, other.details)
@@ -38,7 +39,7 @@ class Refusal(Exception):
     __hash__ = Exception.__hash__
 
 
-def _as_details(details):
+def _as_details(details: Any) -> Optional[bytes]:
     if details is None or isinstance(details, bytes):
         return details
     if isinstance(details, (bytearray, memoryview)):

@@ -15,6 +15,7 @@ many views never read them, and decoding every string was a third of the cost of
 """
 
 import struct
+from typing import Any, Callable, Iterable, List, Optional, Union
 from types import MappingProxyType
 
 from . import _time, codes
@@ -31,14 +32,14 @@ _time_and_length = struct.Struct("<qIiI").unpack_from
 _SPEC_1_0 = struct.pack("<I", 3) + b"1.0"
 _SECONDS = range(_time.MIN_SECONDS, _time.MAX_SECONDS + 1)
 _OFFSETS = range(-86399, 86400)
-_new = tuple.__new__
+_new: Any = tuple.__new__
 
 
 class FrameError(Refusal):
     """A malformed frame (code `invalid-frame`); `index` is the position of the event at fault
     (the event count, for bytes after the last event)."""
 
-    def __init__(self, index: int, message: str):
+    def __init__(self, index: Optional[int], message: str) -> None:
         super().__init__(codes.INVALID_FRAME, message)
         self.index = index
 
@@ -46,7 +47,7 @@ class FrameError(Refusal):
 class EventFailed(Exception):
     """The function `apply` called on event `index` raised `error`."""
 
-    def __init__(self, index: int, error: BaseException):
+    def __init__(self, index: int, error: BaseException) -> None:
         super().__init__(index, error)
         self.index = index
         self.error = error
@@ -55,7 +56,7 @@ class EventFailed(Exception):
 class _NotUtf8(FrameError):
     """A lazily read attribute that is not UTF-8; `apply` names the event it was read in."""
 
-    def __init__(self, what: str):
+    def __init__(self, what: str) -> None:
         super().__init__(None, f"the event frame has a `{what}` that is not UTF-8")
         self.what = what
 
@@ -64,31 +65,31 @@ def _not_utf8(index: int, what: str) -> FrameError:
     return FrameError(index, f"the event frame's event {index} has a `{what}` that is not UTF-8")
 
 
-def _lazy(field: int, what: str):
+def _lazy(field: int, what: str) -> Any:
     """A string attribute left in the frame until read: field `field` holds where its bytes
     start (just after their length), or None if it is absent."""
 
-    def read(self):
+    def read(self: Any) -> Optional[str]:
         at = self[field]
         if at is None:
             return None
         frame = self[10]
         (length,) = _u32(frame, at - 4)
         try:
-            return frame[at:at + length].decode()
+            return frame[at:at + length].decode()  # type: ignore[no-any-return]
         except UnicodeDecodeError:
             raise _NotUtf8(what) from None
 
     return property(read, doc=f"See `Event.{what}`; decoded from the frame when read.")
 
 
-def _lazy_data(self):
+def _lazy_data(self: Any) -> Optional[bytes]:
     at = self[8]
     if at is None:
         return None
     frame = self[10]
     (length,) = _u32(frame, at - 4)
-    return frame[at:at + length]
+    return frame[at:at + length]  # type: ignore[no-any-return]
 
 
 class FrameEvent(Event):
@@ -113,7 +114,7 @@ class FrameEvent(Event):
     data = property(_lazy_data, doc="See `Event.data`; copied from the frame when read.")
 
     @property
-    def _raw_time(self):
+    def _raw_time(self) -> Any:
         time = self[7]
         return None if time is None else time[:3]
 
@@ -122,7 +123,12 @@ class _Malformed(Exception):
     """Raised on the fast path; the event is then read again slowly to say exactly what is wrong."""
 
 
-def apply(frame, function, argument, begin=None) -> int:
+def apply(
+    frame: Union[bytes, bytearray, memoryview],
+    function: Callable[[Any, Any], Any],
+    argument: Any,
+    begin: Optional[Callable[[], Any]] = None,
+) -> int:
     """Calls `function(event, argument)` for each event of `frame` in order, and `begin()` (if
     given) before reading each; returns how many events there were.
 
@@ -234,10 +240,10 @@ def apply(frame, function, argument, begin=None) -> int:
             raise EventFailed(index, error) from None
     if p != end:
         raise FrameError(count, f"the event frame has {end - p} bytes after its last event")
-    return count
+    return count  # type: ignore[no-any-return]
 
 
-def _extensions(frame, p, count):
+def _extensions(frame: bytes, p: int, count: int) -> Any:
     pairs = {}
     for _ in range(count):
         (n,) = _u32(frame, p)
@@ -255,14 +261,14 @@ def _extensions(frame, p, count):
     return MappingProxyType(pairs), p
 
 
-def decode(frame):
+def decode(frame: Union[bytes, bytearray, memoryview]) -> List[Event]:
     """Every event of a frame, as a list."""
-    events = []
+    events: List[Event] = []
     apply(frame, _append, events)
     return events
 
 
-def _append(event, events):
+def _append(event: Event, events: List[Event]) -> None:
     events.append(event)
 
 
@@ -275,13 +281,13 @@ class _Reader:
         self.position = position
         self.index = index
 
-    def truncated(self, what):
+    def truncated(self, what: str) -> FrameError:
         return FrameError(self.index, f"the event frame is truncated in event {self.index} ({what})")
 
-    def invalid(self, what):
+    def invalid(self, what: str) -> FrameError:
         return FrameError(self.index, f"the event frame's event {self.index} has an invalid `{what}`")
 
-    def take(self, what, length):
+    def take(self, what: str, length: int) -> bytes:
         start = self.position
         end = start + length
         if end > len(self.frame):
@@ -289,10 +295,10 @@ class _Reader:
         self.position = end
         return self.frame[start:end]
 
-    def u32(self, what):
-        return _u32(self.take(what, 4))[0]
+    def u32(self, what: str) -> int:
+        return _u32(self.take(what, 4))[0]  # type: ignore[no-any-return]
 
-    def string(self, what, optional=False):
+    def string(self, what: str, optional: bool = False) -> Any:
         length = self.u32(what)
         if optional and length == ABSENT:
             return None
@@ -302,7 +308,7 @@ class _Reader:
         except UnicodeDecodeError:
             raise _not_utf8(self.index, what) from None
 
-    def event(self):
+    def event(self) -> Any:
         for what in ("id", "source", "specversion", "type"):
             self.string(what)
         for what in ("datacontenttype", "dataschema", "subject"):
@@ -326,7 +332,7 @@ class _Reader:
             names.add(name)
 
 
-def _diagnose(frame, start, index):
+def _diagnose(frame: bytes, start: int, index: int) -> Any:
     try:
         _Reader(frame, start, index).event()
     except FrameError as error:
@@ -334,7 +340,7 @@ def _diagnose(frame, start, index):
     return FrameError(index, f"the event frame's event {index} could not be read")
 
 
-def encode(events) -> bytes:
+def encode(events: Iterable[Event]) -> bytes:
     """Writes `events` as one frame, as the host does (to test views natively)."""
     out = bytearray(struct.pack("<I", 0))
     count = 0
@@ -360,12 +366,12 @@ def encode(events) -> bytes:
     return bytes(out)
 
 
-def _string(out, data):
+def _string(out: bytearray, data: bytes) -> None:
     out += struct.pack("<I", len(data))
     out += data
 
 
-def _optional(out, data):
+def _optional(out: bytearray, data: Optional[bytes]) -> None:
     if data is None:
         out += struct.pack("<I", ABSENT)
     else:

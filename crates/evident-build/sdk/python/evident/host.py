@@ -6,6 +6,8 @@ imports. Natively nothing is connected: log lines go to Python's `logging` (logg
 so tests can use `assertLogs("evident")`), and progress and refusal codes are dropped.
 """
 
+from typing import Any, Callable, Optional
+
 #: The WIT `log-level`s, most severe first, as the SDK names them.
 LEVELS = ("error", "warn", "info", "debug", "trace")
 
@@ -21,12 +23,12 @@ def _native_log(level: str, message: str) -> None:
 
 
 #: Writes one log line: `(level, message)`. The component glue replaces it.
-log_sink = _native_log
+log_sink: Callable[[str, str], None] = _native_log
 #: Tells the host the next event of a frame starts, or None (natively, or in a world without
 #: `frame-progress`).
-begin_event = None
+begin_event: Optional[Callable[[], None]] = None
 #: Gives the host a refusal's code and details before the export returns its bare message.
-refuse_sink = None
+refuse_sink: Optional[Callable[[Any], None]] = None
 
 
 def log(level: str, message: str) -> None:
@@ -36,13 +38,17 @@ def log(level: str, message: str) -> None:
     log_sink(level, str(message))
 
 
-def refuse(refusal) -> None:
+def refuse(refusal: Any) -> None:
     """Hands a refusal that has a code to the host, so it reports the code with the message."""
     if refuse_sink is not None and refusal.code is not None:
         refuse_sink(refusal)
 
 
-def connect(log=None, begin=None, refuse=None) -> None:
+def connect(
+    log: Optional[Callable[[str, str], None]] = None,
+    begin: Optional[Callable[[], None]] = None,
+    refuse: Optional[Callable[[Any], None]] = None,
+) -> None:
     """Routes log lines, frame progress and refusal codes to a component's imports."""
     global log_sink, begin_event, refuse_sink
     if log is not None:

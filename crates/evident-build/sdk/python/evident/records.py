@@ -2,7 +2,7 @@
 boundary, so views and changes can be run and tested natively."""
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 from .codec import CBOR, JSON, Cbor, Json
 
@@ -20,7 +20,7 @@ class State:
         """Whether this is "no state yet": it has no content type."""
         return not self.content_type
 
-    def value(self):
+    def value(self) -> Any:
         """The bytes decoded as the content type says (JSON or CBOR), to look at in tests."""
         if self.content_type == JSON:
             return Json.decode(self.bytes)
@@ -38,11 +38,11 @@ class Command:
     schema_id: Optional[str] = None
 
     @classmethod
-    def json(cls, value) -> "Command":
+    def json(cls, value: Any) -> "Command":
         """`value` as a JSON command, the form most callers write."""
         return cls(JSON, Json.encode(value))
 
     @classmethod
-    def cbor(cls, value) -> "Command":
+    def cbor(cls, value: Any) -> "Command":
         """`value` as a CBOR command."""
         return cls(CBOR, Cbor.encode(value))

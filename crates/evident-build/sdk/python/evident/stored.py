@@ -1,12 +1,15 @@
 """What views and changes share: a state object the SDK stores between calls through a codec."""
 
 import dataclasses
+from typing import Any, Callable, Type, TypeVar, Union
 
 from . import codes
 from ._text import quote
-from .codec import Json
+from .codec import CborCodec, Json, JsonCodec
 from .errors import Refusal
 from .records import State
+
+_S = TypeVar("_S", bound="Stored")
 
 
 class Stored:
@@ -24,16 +27,16 @@ class Stored:
     fall.
     """
 
-    codec = Json
+    codec: Union[JsonCodec, CborCodec] = Json
 
-    def to_value(self):
+    def to_value(self) -> Any:
         """The state as a plain value for the codec."""
         if dataclasses.is_dataclass(self):
             return {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
         return dict(vars(self))
 
     @classmethod
-    def from_value(cls, value):
+    def from_value(cls: Type[_S], value: Any) -> _S:
         """The state from the plain value `to_value` gave."""
         if not isinstance(value, dict):
             raise ValueError(f"expected an object, not {value.__class__.__name__}")
@@ -44,7 +47,7 @@ class Stored:
         return state
 
 
-def decode(cls, state, start, kind: str):
+def decode(cls: Type[_S], state: State, start: Callable[[], _S], kind: str) -> _S:
     """The state object `state` holds; `start()` makes it for "no state yet". `kind` ("view" or
     "change") words the refusal of a state in another format."""
     content_type = state.content_type
@@ -70,7 +73,7 @@ def decode(cls, state, start, kind: str):
         raise Refusal(codes.INVALID_STATE, f"cannot decode the state: {e}") from None
 
 
-def encode(state) -> State:
+def encode(state: Stored) -> State:
     """Stores a state object as a `State`."""
     codec = type(state).codec
     try:

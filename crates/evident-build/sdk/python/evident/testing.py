@@ -15,7 +15,7 @@ of this module is used in a component.
 """
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Iterable, List, Mapping, Optional, Union
 
 from . import view as _view
 from .codec import Json
@@ -41,7 +41,7 @@ class ViewRead:
     for (None: the active one)."""
 
     name: str
-    parameters: dict = field(default_factory=dict)
+    parameters: "dict[str, str]" = field(default_factory=dict)
     version: Optional[str] = None
 
 
@@ -56,7 +56,7 @@ class DuplicateEvent(AppendRefused):
 class ConditionFailed(AppendRefused):
     """The append condition matched an event after its `after`: `position` is the first."""
 
-    def __init__(self, message, position):
+    def __init__(self, message: str, position: int) -> None:
         super().__init__(message)
         self.position = position
 
@@ -64,19 +64,19 @@ class ConditionFailed(AppendRefused):
 class _Handle:
     """The WIT `database` functions over an `InMemoryDatabase`'s log and views."""
 
-    def __init__(self, database):
+    def __init__(self, database: "InMemoryDatabase") -> None:
         self.database = database
 
-    def revision(self):
+    def revision(self) -> int:
         return self.database.head_at_revision()
 
-    def query_events(self, query, after, limit):
+    def query_events(self, query: Any, after: int, limit: int) -> List[NativeStoredEvent]:
         from .component import event_record  # Only natively: the component never tests.
 
         database = self.database
         query = Query.from_record(query)
         revision = database.head_at_revision()
-        selected = []
+        selected: List[NativeStoredEvent] = []
         for stored in database.log:
             if len(selected) >= limit or stored.position > revision:
                 break
@@ -85,7 +85,7 @@ class _Handle:
         database.reads.append(QueryRead(query, after, limit, len(selected)))
         return selected
 
-    def view_state(self, name, version, parameters):
+    def view_state(self, name: str, version: Optional[str], parameters: Any) -> Optional[State]:
         database = self.database
         database.reads.append(ViewRead(name, dict(parameters), version))
         view = database.views.get((name, version)) if version is not None else None
@@ -99,7 +99,7 @@ class _Handle:
         if isinstance(view, type) and issubclass(view, _view.StateView):
             events = [stored.event for stored in database.log if stored.position <= database.head_at_revision()]
             state = _view.fold(view, events, parameters)
-            return _view.encode(state)
+            return _view.encode(state)  # type: ignore[attr-defined]
         value = view(parameters)
         if value is None or isinstance(value, State):
             return value
@@ -119,12 +119,18 @@ class InMemoryDatabase(Database):
       events appended later are read by the next decision.
     """
 
-    def __init__(self, events=(), views=None, *, revision=None):
+    def __init__(
+        self,
+        events: Iterable[Event] = (),
+        views: Optional[Mapping[Any, Any]] = None,
+        *,
+        revision: Optional[int] = None,
+    ) -> None:
         super().__init__(_Handle(self))
-        self.log = []
-        self.views = dict(views or {})
+        self.log: List[StoredEvent] = []
+        self.views: "dict[Any, Any]" = dict(views or {})
         self.revision_at = revision
-        self.reads = []
+        self.reads: List[Union[QueryRead, ViewRead]] = []
         self.append(events)
 
     def head(self) -> int:
@@ -134,11 +140,11 @@ class InMemoryDatabase(Database):
     def head_at_revision(self) -> int:
         return self.head() if self.revision_at is None else self.revision_at
 
-    def events(self):
+    def events(self) -> List[Event]:
         """Every event of the log, in order."""
         return [stored.event for stored in self.log]
 
-    def append(self, events, condition=None) -> int:
+    def append(self, events: Iterable[Event], condition: Any = None) -> int:
         """Appends `events` as the store does, or refuses them all: `DuplicateEvent` if one has
         the (`source`, `id`) of another, `ConditionFailed` if `condition` (an
         `evident.AppendCondition`) matches an event after its `after`. Returns the new head."""
@@ -167,20 +173,20 @@ class InMemoryDatabase(Database):
             self.log.append(StoredEvent(position, event))
         return position
 
-    def append_decision(self, decision) -> int:
+    def append_decision(self, decision: Any) -> int:
         """Appends a decision's events under its condition (see `append`); a decision without a
         condition is appended without one (the host would derive one from the reads)."""
         return self.append(decision.events, decision.condition)
 
-    def view_reads(self):
+    def view_reads(self) -> List[ViewRead]:
         """The `ViewRead`s among `reads`."""
         return [read for read in self.reads if isinstance(read, ViewRead)]
 
-    def query_reads(self):
+    def query_reads(self) -> List[QueryRead]:
         """The `QueryRead`s among `reads`."""
         return [read for read in self.reads if isinstance(read, QueryRead)]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"InMemoryDatabase({len(self.log)} events, views {sorted(map(str, self.views))})"
 
 

@@ -13,9 +13,11 @@ class extending the SDK's `StateView` or `StateChange`, registered at the top le
 `guest.json` names the WIT world it implements.
 
 `evident build` installs the AssemblyScript compiler (npm `assemblyscript`, pinned) on first
-use, which needs Node.js 20 or newer and `npm`. The SDK is not an npm package: the build writes
-it out and points the compiler at it, so `import { ... } from "evident"` resolves there. The
-component goes to `<target>/guests/assemblyscript/{{crate}}.component.wasm`.
+use, which needs Node.js 20 or newer and `npm`. The SDK is the npm package
+`evident-assemblyscript`, which `package.json` depends on under the name guests import,
+`evident`: after `npm install`, `evident build` compiles against `node_modules/evident`; without
+it, against the copy of the SDK that `evident` carries. The component goes to
+`<target>/guests/assemblyscript/{{crate}}.component.wasm`.
 
 The SDK's hooks return `null` or the error they fail with (`ViewError`, `GuestError`); a
 parameter read with a typed accessor (`getBool`, `getU64`, ...) that does not parse fails the

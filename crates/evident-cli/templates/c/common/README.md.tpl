@@ -26,3 +26,11 @@ Memory the SDK lends (events, parameters, parsed JSON, `ev_scratch_alloc`) lives
 function returns; the state owns what it allocates and frees it in its `drop` function. A
 function that can fail returns `ev_error *`: `EV_OK` (NULL), or an error from `ev_error_new`
 / `ev_errorf` with an optional code callers match on.
+
+`evident build` needs nothing installed; if `pkg-config` finds an installed `evident` for the
+same evident:db release, it links that library instead of compiling the SDK it carries. To
+build by hand, install the SDK as a library (`make install PREFIX=...` in the C SDK's
+directory: `evident.h`, `libevident.a` and `evident.pc`), put `<prefix>/lib/pkgconfig` on
+`PKG_CONFIG_PATH` and run `make` here: the `Makefile` compiles with
+`pkg-config --cflags --libs evident` and makes the component with `wasm-tools` (see its header
+for the variables).

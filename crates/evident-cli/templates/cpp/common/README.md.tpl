@@ -27,3 +27,9 @@ strings are fine.
 
 Events, parameters and JSON values are lent for the call: copy what the state keeps
 (`std::string(event.type())`).
+
+`evident build` needs nothing installed. To build by hand instead, install the SDK as a library
+(`make install install-cpp PREFIX=...` in the C SDK's directory: `evident.hpp`, its static library
+and `evident-cpp.pc`), put `<prefix>/lib/pkgconfig` on `PKG_CONFIG_PATH` and run `make` here: the
+`Makefile` compiles with `pkg-config --cflags --libs evident-cpp` and makes the component with
+`wasm-tools` (see its header for the variables).

