@@ -30,3 +30,12 @@ pub(crate) fn size(bytes: u64) -> String {
 pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
+
+/// Reports a guest's refusal on stderr as `refused: [code] message` (and its details), the line
+/// scripts read beside the exit code.
+pub(crate) fn refusal(code: Option<&str>, message: &str, details: Option<&[u8]>) {
+    eprintln!("refused: [{}] {message}", code.unwrap_or("-"));
+    if let Some(details) = details {
+        eprintln!("details: {}", String::from_utf8_lossy(details));
+    }
+}

@@ -18,7 +18,7 @@ use crate::args::{CommandFile, DeciderViews, RunOptions};
 use crate::component;
 use crate::input::{self, EventsFormat, PayloadFormat};
 use crate::manifest::{self, Manifest, ViewEntry};
-use crate::output::plural;
+use crate::output::{self, plural};
 use crate::store::store_name;
 use crate::stream::EventStream;
 
@@ -151,10 +151,7 @@ impl DecideCommand {
                 details,
                 ..
             })) => {
-                eprintln!("refused: [{}] {message}", code.as_deref().unwrap_or("-"));
-                if let Some(details) = details {
-                    eprintln!("details: {}", String::from_utf8_lossy(&details));
-                }
+                output::refusal(code.as_deref(), &message, details.as_deref());
                 Ok(ExitCode::from(REFUSED))
             }
             Err(DecideError::History(failed)) => bail!(
@@ -266,10 +263,7 @@ fn decide_failed(error: DatabaseError, store: &dyn Store) -> Result<ExitCode> {
             details,
             ..
         }) => {
-            eprintln!("refused: [{}] {message}", code.as_deref().unwrap_or("-"));
-            if let Some(details) = details {
-                eprintln!("details: {}", String::from_utf8_lossy(&details));
-            }
+            output::refusal(code.as_deref(), &message, details.as_deref());
             Ok(ExitCode::from(REFUSED))
         }
         error @ DatabaseError::Conflict { .. } => {

@@ -11,8 +11,8 @@ use evident_types::{Command, Parameters, State};
 
 use super::REFUSED;
 use crate::args::{CommandFile, ComponentPath, RunOptions};
-use crate::component;
 use crate::input::{self, PayloadFormat};
+use crate::{component, output};
 
 /// Run a command through a state change and print the events it emits, as JSON lines.
 #[derive(Args)]
@@ -74,10 +74,7 @@ impl ProcessCommand {
                 details,
                 ..
             }) => {
-                eprintln!("refused: [{}] {message}", code.as_deref().unwrap_or("-"));
-                if let Some(details) = details {
-                    eprintln!("details: {}", String::from_utf8_lossy(&details));
-                }
+                output::refusal(code.as_deref(), &message, details.as_deref());
                 if message.contains("stores \"application/cbor\"") {
                     eprintln!(
                         "hint: this change stores CBOR; pass --state-format cbor to convert a JSON state file"
