@@ -22,6 +22,10 @@ pub(crate) struct RunOptions {
     /// Largest guest memory, e.g. 64MiB.
     #[arg(long, value_name = "SIZE")]
     pub(crate) limit_memory: Option<bytesize::ByteSize>,
+    /// Linear memories a component may have (default 1); a composition (`evident compose`) has
+    /// one per component it joins.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub(crate) limit_memories: Option<u32>,
     /// Wall-clock time per call (and per event of a fold), e.g. 500ms: a safety net on top of
     /// fuel, which alone bounds a call by default.
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
@@ -57,6 +61,18 @@ pub(crate) struct EventsFile {
     /// How the events are encoded, if the file name does not say.
     #[arg(long, value_enum, requires = "events")]
     pub(crate) events_format: Option<EventsFormat>,
+}
+
+/// A component run over a file of events, a chunk at a time (`validate`, `transform`).
+#[derive(Args)]
+pub(crate) struct ComponentOnEvents {
+    #[command(flatten)]
+    pub(crate) component: ComponentPath,
+    /// The events: JSON lines, or a CBOR sequence (.cbor); `-` reads stdin.
+    #[arg(long, value_name = "FILE|-")]
+    pub(crate) events: PathBuf,
+    #[command(flatten)]
+    pub(crate) run: RunOptions,
 }
 
 /// The command `process` and `decide` run.

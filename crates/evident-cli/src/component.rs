@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 pub(crate) use evident_host::Loaded;
 use evident_host::{
     ComponentKind, DatabaseDecider, Decider, Error, Limits, Load, Runtime, RuntimeConfig, Sandbox,
-    StateChange, StateView,
+    StateChange, StateView, Transform, Validator,
 };
 
 use crate::args::RunOptions;
@@ -57,6 +57,9 @@ fn limits(run: &RunOptions, mut limits: Limits) -> Result<Limits> {
     }
     if let Some(deadline) = run.deadline {
         limits.deadline = deadline;
+    }
+    if let Some(memories) = run.limit_memories {
+        limits.memories = memories as usize;
     }
     Ok(limits)
 }
@@ -128,6 +131,14 @@ pub(crate) fn load_view(runtime: &Runtime, path: &Path, wasi: bool) -> Result<St
 }
 
 /// Loads a state change from a component, an artifact or a guest directory.
+pub(crate) fn load_validator(runtime: &Runtime, path: &Path, wasi: bool) -> Result<Validator> {
+    Ok(loader(runtime, path, wasi)?.validator()?)
+}
+
+pub(crate) fn load_transform(runtime: &Runtime, path: &Path, wasi: bool) -> Result<Transform> {
+    Ok(loader(runtime, path, wasi)?.transform()?)
+}
+
 pub(crate) fn load_change(runtime: &Runtime, path: &Path, wasi: bool) -> Result<StateChange> {
     Ok(loader(runtime, path, wasi)?.change()?)
 }
@@ -181,6 +192,8 @@ pub(crate) fn load_any(runtime: &Runtime, path: &Path, wasi: bool) -> Result<Loa
         ComponentKind::Decider,
         ComponentKind::View,
         ComponentKind::Change,
+        ComponentKind::Validator,
+        ComponentKind::Transform,
     ] {
         match loader(runtime, &file, wasi)?.as_kind(kind) {
             Ok(loaded) => return Ok(loaded),
@@ -197,7 +210,7 @@ pub(crate) fn load_any(runtime: &Runtime, path: &Path, wasi: bool) -> Result<Loa
     }
     let why: Vec<String> = refusals.iter().map(|e| format!("  {e:#}")).collect();
     anyhow::bail!(
-        "{}: neither kind of component:\n{}",
+        "{}: no kind of component:\n{}",
         file.display(),
         why.join("\n")
     )

@@ -14,15 +14,18 @@ mod scaffold;
 mod scenario;
 mod store;
 mod stream;
+mod upcasting;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use crate::commands::{
-    BuildCommand, CompileCommand, CompletionsCommand, DecideCommand, FoldCommand, InspectCommand,
-    NewCommand, ProcessCommand, ProfileCommand, StoreCommand, TestCommand, ViewCommand,
+    BuildCommand, CompileCommand, CompletionsCommand, ComposeCommand, DecideCommand, DiffCommand,
+    FoldCommand, InspectCommand, NewCommand, ProcessCommand, ProfileCommand, StoreCommand,
+    TestCommand, ViewCommand,
 };
+use crate::commands::{PullCommand, PushCommand, SearchCommand, TransformCommand, ValidateCommand};
 
 /// Build, inspect, run and test Evident WebAssembly components.
 #[derive(Parser)]
@@ -42,13 +45,20 @@ enum Subcommand {
     Build(BuildCommand),
     Inspect(InspectCommand),
     Fold(FoldCommand),
+    Diff(DiffCommand),
+    Validate(ValidateCommand),
+    Transform(TransformCommand),
     Process(ProcessCommand),
     Decide(DecideCommand),
     View(ViewCommand),
     Profile(ProfileCommand),
     Compile(CompileCommand),
+    Compose(ComposeCommand),
     Test(TestCommand),
     Store(StoreCommand),
+    Push(PushCommand),
+    Pull(PullCommand),
+    Search(SearchCommand),
     Completions(CompletionsCommand),
 }
 
@@ -60,13 +70,20 @@ impl Subcommand {
             Subcommand::Build(command) => command.execute(),
             Subcommand::Inspect(command) => command.execute(),
             Subcommand::Fold(command) => command.execute(),
+            Subcommand::Diff(command) => command.execute(),
+            Subcommand::Validate(command) => command.execute(),
+            Subcommand::Transform(command) => command.execute(),
             Subcommand::Process(command) => command.execute(),
             Subcommand::Decide(command) => command.execute(),
             Subcommand::View(command) => command.execute(),
             Subcommand::Profile(command) => command.execute(),
             Subcommand::Compile(command) => command.execute(),
+            Subcommand::Compose(command) => command.execute(),
             Subcommand::Test(command) => command.execute(),
             Subcommand::Store(command) => command.execute(),
+            Subcommand::Push(command) => command.execute(),
+            Subcommand::Pull(command) => command.execute(),
+            Subcommand::Search(command) => command.execute(),
             Subcommand::Completions(command) => command.execute(),
         }
     }

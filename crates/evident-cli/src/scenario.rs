@@ -198,6 +198,9 @@ fn run(subject: &Subject, scenario: &Scenario) -> Result<()> {
         (Loaded::DatabaseDecider(_), _) => {
             unreachable!("a database decider is a `Subject::Database`")
         }
+        (Loaded::Validator(_) | Loaded::Transform(_), _) => bail!(
+            "scenarios are for views, changes and deciders; check a validator with `evident validate` and a transform with `evident transform`"
+        ),
     }
 }
 

@@ -55,11 +55,25 @@ pub fn database_decider(attr: TokenStream, item: TokenStream) -> TokenStream {
     export(attr, item, Kind::DatabaseDecider)
 }
 
+/// Exports an `impl Validator for T` as a `validator-component` component.
+#[proc_macro_attribute]
+pub fn validator(attr: TokenStream, item: TokenStream) -> TokenStream {
+    export(attr, item, Kind::Validator)
+}
+
+/// Exports an `impl Transform for T` as a `transform-component` component.
+#[proc_macro_attribute]
+pub fn transform(attr: TokenStream, item: TokenStream) -> TokenStream {
+    export(attr, item, Kind::Transform)
+}
+
 #[derive(Clone, Copy)]
 enum Kind {
     View,
     Change,
     DatabaseDecider,
+    Validator,
+    Transform,
 }
 
 impl Kind {
@@ -68,6 +82,8 @@ impl Kind {
             Kind::View => "StateView",
             Kind::Change => "StateChange",
             Kind::DatabaseDecider => "DatabaseDecider",
+            Kind::Validator => "Validator",
+            Kind::Transform => "Transform",
         }
     }
 }
@@ -120,6 +136,8 @@ fn attribute_name(kind: Kind) -> &'static str {
         Kind::View => "state_view",
         Kind::Change => "state_change",
         Kind::DatabaseDecider => "database_decider",
+        Kind::Validator => "validator",
+        Kind::Transform => "transform",
     }
 }
 
@@ -162,6 +180,7 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
         Kind::View => &["types", "logging", "refusal", "frame-progress"],
         Kind::Change => &["types", "logging", "refusal"],
         Kind::DatabaseDecider => &["types", "logging", "refusal", "database"],
+        Kind::Validator | Kind::Transform => &["types", "logging"],
     };
     for interface in imports {
         with.extend(shared(interface));
@@ -258,6 +277,52 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
                                     }
                                 }),
                             },
+                        )
+                    }
+                }
+            },
+        ),
+        Kind::Validator => (
+            quote!(__evident_validator_component),
+            "validator-component",
+            quote! {
+                impl exports::evident::db::validator::Guest for Component {
+                    fn validate(
+                        event: Event,
+                        parameters: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+                    ) -> ::std::result::Result<(), Error> {
+                        #sdk::export_validate::<#self_ty>(event, parameters)
+                    }
+
+                    fn validate_events(
+                        events: ::std::vec::Vec<u8>,
+                        parameters: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+                    ) -> ::std::result::Result<(), evident::db::frame_errors::FrameError> {
+                        #sdk::export_validate_events::<#self_ty>(events, parameters).map_err(
+                            |(index, error)| evident::db::frame_errors::FrameError { index, error },
+                        )
+                    }
+                }
+            },
+        ),
+        Kind::Transform => (
+            quote!(__evident_transform_component),
+            "transform-component",
+            quote! {
+                impl exports::evident::db::transform::Guest for Component {
+                    fn transform(
+                        event: Event,
+                        parameters: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+                    ) -> ::std::result::Result<::std::vec::Vec<Event>, Error> {
+                        #sdk::export_transform::<#self_ty>(event, parameters)
+                    }
+
+                    fn transform_events(
+                        events: ::std::vec::Vec<u8>,
+                        parameters: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+                    ) -> ::std::result::Result<::std::vec::Vec<u8>, evident::db::frame_errors::FrameError> {
+                        #sdk::export_transform_events::<#self_ty>(events, parameters).map_err(
+                            |(index, error)| evident::db::frame_errors::FrameError { index, error },
                         )
                     }
                 }

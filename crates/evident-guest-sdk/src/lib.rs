@@ -57,16 +57,22 @@ pub mod database;
 pub mod decider;
 pub mod log;
 mod progress;
+pub mod transform;
+pub mod validator;
 pub mod view;
 
 pub use change::StateChange;
 pub use codec::{Cbor, Codec, CodecError, Json};
 pub use database::{Database, StoredEvent};
 pub use decider::{DatabaseDecider, Decision};
-pub use evident_guest_sdk_macros::{database_decider, state_change, state_view};
+pub use evident_guest_sdk_macros::{
+    database_decider, state_change, state_view, transform, validator,
+};
 pub use evident_types::query::{AppendCondition, Query, QueryItem, Tag};
 pub use evident_types::{Bytes, Command, Event, EventRef, GuestError, Parameters, State};
 pub use log::LogLevel;
+pub use transform::Transform;
+pub use validator::Validator;
 pub use view::{BatchError, StateView, ViewError};
 
 /// The Dynamic Consistency Boundary query model a decider reads and conditions with, the one
@@ -78,7 +84,8 @@ pub mod prelude {
     pub use crate::{
         AppendCondition, Cbor, Command, Database, DatabaseDecider, Decision, Event, EventRef,
         GuestError, Json, Parameters, Query, QueryItem, State, StateChange, StateView, Tag,
-        ViewError, database_decider, state_change, state_view,
+        Transform, Validator, ViewError, database_decider, state_change, state_view, transform,
+        validator,
     };
     pub use crate::{debug, error, info, trace, warn};
     pub use serde::{Deserialize, Serialize};

@@ -12,7 +12,10 @@ use crate::__private::bindings::evident::db::types as wit;
 use crate::change::{self, StateChange};
 use crate::database::{Database, StoredEvent};
 use crate::decider::{self, DatabaseDecider};
+use crate::transform::Transform;
+use crate::validator::Validator;
 use crate::view::{self, Resident, StateView, ViewError};
+use evident_types::frame::{FrameReader, FrameWriter};
 
 /// Lets `evident inspect` tell which SDK built the component: one custom section per
 /// component, whichever attributes it uses.
@@ -71,18 +74,28 @@ pub fn export_view_reduce<V: StateView>(
 ) -> Result<wit::State, String> {
     report_panics();
     let parameters = Parameters::from(parameters);
-    let time = match event.time.as_deref().map(Event::parse_time).transpose() {
-        Ok(time) => time,
-        Err(e) => return Err(refused(invalid_event(&event.id, e))),
+    let lent = match lend(&event) {
+        Ok(lent) => lent,
+        Err(error) => return Err(refused(error)),
     };
+    view::reduce_ref::<V>(&state_from_wit(state), &lent, &parameters)
+        .map(state_to_wit)
+        .map_err(refused)
+}
+
+/// `event` lent as an [`EventRef`], or why it is not a valid CloudEvent.
+fn lend(event: &wit::Event) -> Result<EventRef<'_>, ViewError> {
+    let time = event
+        .time
+        .as_deref()
+        .map(Event::parse_time)
+        .transpose()
+        .map_err(|e| invalid_event(&event.id, e))?;
     if let Some(name) = repeated_name(&event.extensions) {
         let message = format!("event {:?} names extension `{name}` twice", event.id);
-        return Err(refused(ViewError::with_code(
-            view::codes::INVALID_EVENT,
-            message,
-        )));
+        return Err(ViewError::with_code(view::codes::INVALID_EVENT, message));
     }
-    let lent = EventRef {
+    Ok(EventRef {
         id: &event.id,
         source: &event.source,
         spec_version: &event.spec_version,
@@ -93,10 +106,89 @@ pub fn export_view_reduce<V: StateView>(
         time,
         data: event.data.as_deref(),
         extensions: Extensions::from_pairs(&event.extensions),
-    };
-    view::reduce_ref::<V>(&state_from_wit(state), &lent, &parameters)
-        .map(state_to_wit)
-        .map_err(refused)
+    })
+}
+
+/// A view error as the typed error a validator or a transform returns.
+fn typed(error: ViewError) -> wit::Error {
+    let fallback = GuestError::new(view::codes::INVALID_EVENT, error.to_string());
+    error_to_wit(error.as_guest_error().unwrap_or(fallback))
+}
+
+/// The body of an exported `validate`.
+pub fn export_validate<V: Validator>(
+    event: wit::Event,
+    parameters: Vec<(String, String)>,
+) -> Result<(), wit::Error> {
+    report_panics();
+    let lent = lend(&event).map_err(typed)?;
+    V::validate(&lent, &Parameters::from(parameters)).map_err(error_to_wit)
+}
+
+/// The body of an exported `validate-events`: the index of the first refused event, and why.
+pub fn export_validate_events<V: Validator>(
+    events: Vec<u8>,
+    parameters: Vec<(String, String)>,
+) -> Result<(), (u32, wit::Error)> {
+    report_panics();
+    let parameters = Parameters::from(parameters);
+    each_event(&events, |event| V::validate(event, &parameters))
+}
+
+/// The body of an exported `transform`.
+pub fn export_transform<T: Transform>(
+    event: wit::Event,
+    parameters: Vec<(String, String)>,
+) -> Result<Vec<wit::Event>, wit::Error> {
+    report_panics();
+    let lent = lend(&event).map_err(typed)?;
+    T::transform(&lent, &Parameters::from(parameters))
+        .map(|events| events.into_iter().map(event_to_wit).collect())
+        .map_err(error_to_wit)
+}
+
+/// The body of an exported `transform-events`: the events out as one frame, or the index of
+/// the first event the transform refused, and why.
+pub fn export_transform_events<T: Transform>(
+    events: Vec<u8>,
+    parameters: Vec<(String, String)>,
+) -> Result<Vec<u8>, (u32, wit::Error)> {
+    report_panics();
+    let parameters = Parameters::from(parameters);
+    let mut out = FrameWriter::new();
+    each_event(&events, |event| {
+        for event in T::transform(event, &parameters)? {
+            out.push(&event);
+        }
+        Ok(())
+    })?;
+    Ok(out.as_bytes().to_vec())
+}
+
+/// Calls `f` on each event of `frame` in order, stopping at the first error, which comes back
+/// with the event's index.
+fn each_event(
+    frame: &[u8],
+    mut f: impl FnMut(&EventRef<'_>) -> Result<(), GuestError>,
+) -> Result<(), (u32, wit::Error)> {
+    let at = |index: usize, error: GuestError| (index as u32, error_to_wit(error));
+    let mut reader = FrameReader::new(frame).map_err(|e| {
+        at(
+            0,
+            GuestError::new(view::codes::INVALID_EVENT, e.to_string()),
+        )
+    })?;
+    loop {
+        let index = reader.index();
+        match reader.next_event() {
+            Ok(Some(event)) => f(&event).map_err(|error| at(index, error))?,
+            Ok(None) => return Ok(()),
+            Err(e) => {
+                let error = GuestError::new(view::codes::INVALID_EVENT, e.to_string());
+                return Err(at(index, error));
+            }
+        }
+    }
 }
 
 fn invalid_event(id: &str, error: evident_types::EventError) -> ViewError {

@@ -24,8 +24,34 @@ pub(crate) mod database_decider {
     });
 }
 
+/// The `validator-component` world of 0.5.0, sharing the types above.
+pub(crate) mod validator_component {
+    wasmtime::component::bindgen!({
+        world: "validator-component",
+        path: "wit",
+        with: {
+            "evident:db/types": super::evident::db::types,
+            "evident:db/logging": super::evident::db::logging,
+        },
+    });
+}
+
+/// The `transform-component` world of 0.5.0, sharing the types above and `frame-errors`.
+pub(crate) mod transform_component {
+    wasmtime::component::bindgen!({
+        world: "transform-component",
+        path: "wit",
+        with: {
+            "evident:db/types": super::evident::db::types,
+            "evident:db/logging": super::evident::db::logging,
+            "evident:db/frame-errors": super::validator_component::evident::db::frame_errors,
+        },
+    });
+}
+
 pub(crate) use database_decider::evident::db::database as wit_database;
 pub(crate) use database_decider::exports::evident::db::decider as wit_decider;
 pub(crate) use evident::db::logging::LogLevel;
 pub(crate) use evident::db::types as wit;
 pub(crate) use exports::evident::db::state_view_batch::BatchError;
+pub(crate) use validator_component::evident::db::frame_errors::FrameError;

@@ -60,10 +60,24 @@ pub(crate) const DATABASE_DECIDER: Kind = Kind {
     database: true,
 };
 
+pub(crate) const VALIDATOR: Kind = Kind {
+    label: "validator",
+    export: "evident:db/validator",
+    wasi: false,
+    database: false,
+};
+
+pub(crate) const TRANSFORM: Kind = Kind {
+    label: "transform",
+    export: "evident:db/transform",
+    wasi: false,
+    database: false,
+};
+
 /// Every release of the `evident:db` package this host serves, oldest first. The newest is
 /// `wit/`; the others are frozen in `wit/versions/`. A component built against any of them
 /// loads and runs: the host links each release's imports and finds each release's exports.
-pub const WIT_VERSIONS: [&str; 4] = ["0.1.0", "0.2.0", "0.3.0", "0.4.0"];
+pub const WIT_VERSIONS: [&str; 5] = ["0.1.0", "0.2.0", "0.3.0", "0.4.0", "0.5.0"];
 
 /// Compiles component bytes, naming the component in the error.
 pub(crate) fn compile(
@@ -449,3 +463,51 @@ impl<E> std::fmt::Debug for Handle<E> {
             .finish_non_exhaustive()
     }
 }
+
+/// The accessors every handle type shares (`name`, `wit_version`, `limits`, `with_limits`,
+/// `metrics`, and the crate's `component`), written once for a type holding a `handle` field.
+macro_rules! handle_accessors {
+    ($handle:ty) => {
+        impl $handle {
+            /// The name logs and errors carry.
+            pub fn name(&self) -> &str {
+                &self.handle.name
+            }
+
+            /// The compiled code.
+            pub(crate) fn component(&self) -> &wasmtime::component::Component {
+                self.handle.pre.component()
+            }
+
+            /// The release of `evident:db` the component was built against.
+            pub fn wit_version(&self) -> &'static str {
+                self.handle.wit_version
+            }
+
+            /// The limits each call runs under.
+            pub fn limits(&self) -> crate::limits::Limits {
+                self.handle.limits
+            }
+
+            /// The same component with other limits.
+            pub fn with_limits(mut self, limits: crate::limits::Limits) -> Self {
+                self.handle.limits = limits;
+                self
+            }
+
+            /// The component's counters so far (shared by every clone of this handle).
+            pub fn metrics(&self) -> crate::metrics::MetricsSnapshot {
+                self.handle.metrics.snapshot()
+            }
+        }
+
+        impl std::fmt::Debug for $handle {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_tuple(stringify!($handle))
+                    .field(&self.handle)
+                    .finish()
+            }
+        }
+    };
+}
+pub(crate) use handle_accessors;

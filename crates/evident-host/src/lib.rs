@@ -31,7 +31,9 @@ mod component;
 mod config;
 mod database;
 mod decider;
+mod diff;
 mod error;
+mod event_function;
 mod imports;
 mod limits;
 mod load;
@@ -41,6 +43,9 @@ mod profile;
 mod registry;
 mod runtime;
 mod store;
+mod transform;
+mod upcast;
+mod validator;
 mod view;
 #[cfg(feature = "wasi")]
 mod wasi;
@@ -54,7 +59,9 @@ pub use database::{
     Rebuilt, ViewState, ViewStateError,
 };
 pub use decider::{DecideError, Decider, Decision, Snapshot};
+pub use diff::{Diff, DiffError, DiffOutcome, Divergence, DivergentEvent};
 pub use error::{Error, FoldError, FrameDisagreement, TrapCode};
+pub use event_function::EventRefused;
 pub use imports::{
     FUEL_PER_HOST_CALL, FUEL_PER_LOG_CALL, MAX_LOG_LINE_BYTES, MAX_LOG_LINES_PER_CALL,
 };
@@ -64,7 +71,11 @@ pub use metrics::{ErrorKind, LATENCY_BUCKETS, LatencySnapshot, MetricsSnapshot};
 #[cfg(feature = "profiling")]
 pub use profile::Profiler;
 pub use registry::{
-    ComponentInfo, ContentHash, Registry, RegistryError, Reloaded, Version, Versioned, Watcher,
+    ComponentInfo, ContentHash, Registry, RegistryError, Reloaded, ShadowError, ShadowRun,
+    Shadowed, Version, Versioned, Watcher,
 };
 pub use runtime::Runtime;
+pub use transform::Transform;
+pub use upcast::{Upcast, UpcastError, Upcaster, Upcasters};
+pub use validator::Validator;
 pub use view::{FoldConfig, Folded, StateView, ViewInstance};

@@ -4,7 +4,7 @@
 //! [`ComponentKind`] is the one list of what a component can be; [`Runtime::load`] (and
 //! [`Runtime::load_file`], [`Runtime::load_precompiled`]) start a [`Load`], whose last call
 //! says the kind: [`Load::view`], [`Load::change`], [`Load::decider`],
-//! [`Load::database_decider`], or [`Load::as_kind`] when the kind is data (as the registry
+//! [`Load::database_decider`], [`Load::validator`], [`Load::transform`], or [`Load::as_kind`] when the kind is data (as the registry
 //! has it). A new kind is a variant of [`ComponentKind`] and [`Loaded`] and a method here.
 
 use std::borrow::Cow;
@@ -13,12 +13,14 @@ use std::path::{Path, PathBuf};
 use wasmtime::component::Component;
 
 use crate::change::StateChange;
-use crate::component::{self, DATABASE_DECIDER, STATE_CHANGE, STATE_VIEW};
+use crate::component::{self, DATABASE_DECIDER, STATE_CHANGE, STATE_VIEW, TRANSFORM, VALIDATOR};
 use crate::database::DatabaseDecider;
 use crate::decider::Decider;
 use crate::error::Error;
 use crate::metrics::MetricsSnapshot;
 use crate::runtime::{Runtime, component_name};
+use crate::transform::Transform;
+use crate::validator::Validator;
 use crate::view::StateView;
 
 /// What a component is loaded as: the interface it must export and the imports it may have.
@@ -34,15 +36,23 @@ pub enum ComponentKind {
     /// A decider that reads the database (world `database-decider`, 0.4.0): exports `decider`,
     /// and is the only kind that may import `database`.
     DatabaseDecider,
+    /// A validator: checks events before they are appended (world `validator-component`,
+    /// 0.5.0).
+    Validator,
+    /// A transform: turns events into events, as a converter or an upcaster (world
+    /// `transform-component`, 0.5.0).
+    Transform,
 }
 
 impl ComponentKind {
     /// Every kind, for tools that list or parse them.
-    pub const ALL: [ComponentKind; 4] = [
+    pub const ALL: [ComponentKind; 6] = [
         ComponentKind::View,
         ComponentKind::Change,
         ComponentKind::Decider,
         ComponentKind::DatabaseDecider,
+        ComponentKind::Validator,
+        ComponentKind::Transform,
     ];
 
     /// For messages: "state view".
@@ -52,6 +62,8 @@ impl ComponentKind {
             ComponentKind::Change => "state change",
             ComponentKind::Decider => "decider",
             ComponentKind::DatabaseDecider => "database decider",
+            ComponentKind::Validator => "validator",
+            ComponentKind::Transform => "transform",
         }
     }
 
@@ -62,6 +74,8 @@ impl ComponentKind {
             ComponentKind::Change => &[STATE_CHANGE],
             ComponentKind::Decider => &[STATE_VIEW, STATE_CHANGE],
             ComponentKind::DatabaseDecider => &[DATABASE_DECIDER],
+            ComponentKind::Validator => &[VALIDATOR],
+            ComponentKind::Transform => &[TRANSFORM],
         }
     }
 }
@@ -93,6 +107,10 @@ pub enum Loaded {
     Decider(Decider),
     /// A decider that reads the database.
     DatabaseDecider(DatabaseDecider),
+    /// A validator.
+    Validator(Validator),
+    /// A transform.
+    Transform(Transform),
 }
 
 impl Loaded {
@@ -103,6 +121,8 @@ impl Loaded {
             Loaded::Change(_) => ComponentKind::Change,
             Loaded::Decider(_) => ComponentKind::Decider,
             Loaded::DatabaseDecider(_) => ComponentKind::DatabaseDecider,
+            Loaded::Validator(_) => ComponentKind::Validator,
+            Loaded::Transform(_) => ComponentKind::Transform,
         }
     }
 
@@ -113,6 +133,8 @@ impl Loaded {
             Loaded::Change(change) => change.wit_version(),
             Loaded::Decider(decider) => decider.view().wit_version(),
             Loaded::DatabaseDecider(decider) => decider.wit_version(),
+            Loaded::Validator(validator) => validator.wit_version(),
+            Loaded::Transform(transform) => transform.wit_version(),
         }
     }
 
@@ -123,6 +145,8 @@ impl Loaded {
             Loaded::Change(change) => change.metrics(),
             Loaded::Decider(decider) => decider.view().metrics(),
             Loaded::DatabaseDecider(decider) => decider.metrics(),
+            Loaded::Validator(validator) => validator.metrics(),
+            Loaded::Transform(transform) => transform.metrics(),
         }
     }
 
@@ -133,6 +157,8 @@ impl Loaded {
             Loaded::Change(change) => change.component(),
             Loaded::Decider(decider) => decider.change().component(),
             Loaded::DatabaseDecider(decider) => decider.component(),
+            Loaded::Validator(validator) => validator.component(),
+            Loaded::Transform(transform) => transform.component(),
         }
     }
 }
@@ -284,6 +310,29 @@ impl<'a> Load<'a> {
         )
     }
 
+    /// Loads it as a validator; a database runs it before appends
+    /// ([`crate::Database::register_validator`]).
+    pub fn validator(self) -> Result<Validator, Error> {
+        let compiled = self.compile(ComponentKind::Validator)?;
+        Validator::prepare(
+            compiled.runtime,
+            &compiled.name,
+            &compiled.component,
+            compiled.interfaces[0],
+        )
+    }
+
+    /// Loads it as a transform (a converter, or an upcaster a view reads through).
+    pub fn transform(self) -> Result<Transform, Error> {
+        let compiled = self.compile(ComponentKind::Transform)?;
+        Transform::prepare(
+            compiled.runtime,
+            &compiled.name,
+            &compiled.component,
+            compiled.interfaces[0],
+        )
+    }
+
     /// Loads it as `kind`, for code that has the kind as data.
     pub fn as_kind(self, kind: ComponentKind) -> Result<Loaded, Error> {
         match kind {
@@ -291,6 +340,8 @@ impl<'a> Load<'a> {
             ComponentKind::Change => self.change().map(Loaded::Change),
             ComponentKind::Decider => self.decider().map(Loaded::Decider),
             ComponentKind::DatabaseDecider => self.database_decider().map(Loaded::DatabaseDecider),
+            ComponentKind::Validator => self.validator().map(Loaded::Validator),
+            ComponentKind::Transform => self.transform().map(Loaded::Transform),
         }
     }
 

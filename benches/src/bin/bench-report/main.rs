@@ -12,6 +12,7 @@ mod folds;
 mod ingest;
 mod languages;
 mod measure;
+mod pipeline;
 mod store;
 
 use std::time::Instant;
@@ -45,6 +46,9 @@ fn main() -> Result<()> {
     }
     if wants("compute") {
         compute::measure(&mut report, &events[..10_000])?;
+    }
+    if wants("pipeline") {
+        pipeline::measure(&mut report)?;
     }
     if wants("ingest") {
         ingest::measure(&mut report, &evident_testkit::guests::target_dir())?;

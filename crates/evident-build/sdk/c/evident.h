@@ -34,7 +34,7 @@ extern "C" {
  * the C and C++ SDKs name it: the build passes it (-DEVIDENT_WIT_VERSION="..."); this fallback
  * is the release the SDK is embedded with (sdk_tests.rs checks it). */
 #ifndef EVIDENT_WIT_VERSION
-#define EVIDENT_WIT_VERSION "0.4.0"
+#define EVIDENT_WIT_VERSION "0.5.0"
 #endif
 
 /* ---------------------------------------------------------------------------------------- */

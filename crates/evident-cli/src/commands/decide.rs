@@ -185,7 +185,7 @@ impl DecideCommand {
         match manifest {
             Some(manifest) => {
                 let entries: Vec<&ViewEntry> = manifest.views.iter().collect();
-                manifest::install(&entries, Some(&manifest.path), &registry, &database)?;
+                manifest::install(&entries, Some(&manifest), &registry, &database)?;
             }
             None => eprintln!(
                 "note: no views manifest (--views FILE, EVIDENT_VIEWS, {} in the guest directory or here): the decider reads no views",

@@ -6,14 +6,17 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{ArgGroup, Args};
+use evident_host::{Registry, Upcasters};
 use evident_types::Parameters;
 
 use crate::args::{ComponentPath, EventsFile, RunOptions, Selection};
 use crate::component;
 use crate::input;
+use crate::manifest::Manifest;
 use crate::output::{self, print_state};
 use crate::store::{self, StoreEvents};
 use crate::stream::{EventSource, EventStream};
+use crate::upcasting;
 
 /// Fold events through a state view and print the final state.
 #[derive(Args)]
@@ -41,6 +44,10 @@ pub(crate) struct FoldCommand {
     /// Start from this state instead of the view's initial one.
     #[arg(long, value_name = "FILE")]
     initial_state: Option<PathBuf>,
+    /// Read the events through the upcasters the view has in this manifest (the `[[view]]`
+    /// whose `component` is this component).
+    #[arg(long, value_name = "FILE")]
+    views: Option<PathBuf>,
     /// Write the final state's bytes here as well (the last good state if an event fails).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -49,6 +56,26 @@ pub(crate) struct FoldCommand {
 }
 
 impl FoldCommand {
+    /// The upcasters the manifest at `path` gives this view.
+    fn upcasters(
+        &self,
+        runtime: &evident_host::Runtime,
+        path: &std::path::Path,
+    ) -> Result<Upcasters> {
+        let manifest = Manifest::read(path)?;
+        let component = &self.component.component;
+        let Some(entry) = manifest.by_component(component) else {
+            bail!(
+                "{} declares no view whose component is {} (it declares: {})",
+                manifest.path.display(),
+                component.display(),
+                manifest.names().join(", ")
+            );
+        };
+        let registry = Registry::new(runtime.clone());
+        manifest.upcaster_chain(&entry.upcasters, &registry)
+    }
+
     /// Folds the events, printing the final state (the last good one if an event fails).
     pub(crate) fn execute(self) -> Result<ExitCode> {
         let runtime = component::runtime(Some(&self.run))?;
@@ -68,20 +95,35 @@ impl FoldCommand {
             }
             (None, None) => bail!("give the events to fold: --events FILE, or --store"),
         };
+        let upcasters = match self.views.as_deref() {
+            Some(path) => self.upcasters(&runtime, path)?,
+            None => Upcasters::default(),
+        };
         let progress = events.progress();
         let bar = progress.bar();
-        let result = view.fold(
-            initial,
-            events.by_ref().enumerate().map(|(i, event)| {
-                if i % 4096 == 0 {
-                    progress.show(&bar);
-                }
-                event
-            }),
-            &parameters,
-        );
+        let read_events = events.by_ref().enumerate().map(|(i, event)| {
+            if i % 4096 == 0 {
+                progress.show(&bar);
+            }
+            event
+        });
+        let (result, upcasting) = if upcasters.is_empty() {
+            (view.fold(initial, read_events, &parameters), None)
+        } else {
+            let (upcast, upcasting) = upcasting::upcast(read_events, upcasters);
+            (view.fold(initial, upcast, &parameters), Some(upcasting))
+        };
         bar.finish_and_clear();
         let read = events.finish();
+        // The input event an event folded came from (upcasting may change their number).
+        let origin = |index: usize| {
+            upcasting
+                .as_ref()
+                .map_or(index, |upcasting| upcasting.borrow().origin(index))
+        };
+        let upcast_failed = upcasting
+            .as_ref()
+            .and_then(|u| u.borrow_mut().failed.take());
         let elapsed = started.elapsed();
         let state = match &result {
             Ok(folded) => &folded.state,
@@ -98,6 +140,12 @@ impl FoldCommand {
             ""
         };
         match (result, read) {
+            (Ok(folded), Ok(())) if upcast_failed.is_some() => bail!(
+                "{}: {}\nthe {} events upcast before it were folded; the state printed{saved} is the state after them",
+                events.name(),
+                upcast_failed.map(|e| e.to_string()).unwrap_or_default(),
+                folded.events_applied
+            ),
             (Ok(folded), Ok(())) => {
                 eprintln!(
                     "folded {} events in {:.1} ms ({:.0} events/s, reading included), fuel used {}, peak guest memory {}",
@@ -116,7 +164,7 @@ impl FoldCommand {
             (Err(failed), _) => bail!(
                 "{}, {}: event {:?} failed after {} good events (the state printed{saved} is the last good one): {}",
                 events.name(),
-                events.origin(failed.index),
+                events.origin(origin(failed.index)),
                 failed.event_id,
                 failed.index,
                 failed.source

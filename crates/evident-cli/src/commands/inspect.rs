@@ -128,6 +128,16 @@ impl InspectCommand {
                 ),
                 format!("evident:db@{}", decider.wit_version()),
             ),
+            Ok(Loaded::Validator(validator)) => (
+                format!(
+                    "valid validator for this host{mode} (run it with `evident validate` or `evident store append --validate`)"
+                ),
+                format!("evident:db@{}", validator.wit_version()),
+            ),
+            Ok(Loaded::Transform(transform)) => (
+                format!("valid transform for this host{mode} (run it with `evident transform`)"),
+                format!("evident:db@{}", transform.wit_version()),
+            ),
             Err(e) => {
                 // Only a refused WASI import gets the hint; a component that imports WASI may be
                 // refused for other reasons.

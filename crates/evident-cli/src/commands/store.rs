@@ -1,8 +1,9 @@
 //! `evident store`: append events to the event log, read them back, ask for its head.
 
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
@@ -10,8 +11,12 @@ use evident_store::{
     AppendCondition, AppendError, Event, Existing, Position, Store, StoreOptions, StoredEvent,
 };
 
+use evident_host::{Database, DatabaseError, Registry};
+
 use super::{CONFLICT, DUPLICATE};
 use crate::args::{Location, Selection};
+use crate::component;
+use crate::manifest::{self, Manifest};
 use crate::store::{open_existing, store_name};
 use crate::stream::{EventSource, EventStream};
 
@@ -57,11 +62,16 @@ impl StoreCommand {
       --command examples/bank/withdraw.json | evident store append -
   evident store append --condition examples/courses/condition.json examples/courses/subscribe.jsonl
   evident store append --batch-size 10000 big-import.jsonl
+  evident store append --validate --views examples/payments/evident.toml examples/payments/events.jsonl
 
 Every event of the input is appended, or none: the append is atomic (with --batch-size, each
 batch is). An empty input appends nothing. A condition file holds the query the decision read
 and the position it read up to; the append fails if a matching event came after it:
   {\"failIfEventsMatch\":{\"items\":[{\"tags\":[\"course:c1\"]}]},\"after\":7}
+
+With --validate, the validators of the manifest ([[validator]] tables of --views FILE, else
+./evident.toml) check the events first; one refusal refuses the append (exit code 2, the line,
+event and validator named; nothing written).
 
 Exit codes: 2 bad input (the line and attribute are named; nothing written), 3 conflict (the
 condition failed; nothing written), 4 duplicate (an event's source and id are in the log
@@ -81,6 +91,18 @@ pub(crate) struct AppendCommand {
     /// The largest event taken, in bytes as stored (default 1 MiB).
     #[arg(long, value_name = "BYTES")]
     max_event_bytes: Option<usize>,
+    /// Run the manifest's validators on the events before appending them.
+    #[arg(long)]
+    validate: bool,
+    /// The manifest whose validators --validate runs (default: ./evident.toml).
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "EVIDENT_VIEWS",
+        hide_env_values = true,
+        requires = "validate"
+    )]
+    views: Option<PathBuf>,
     #[command(flatten)]
     location: Location,
 }
@@ -147,7 +169,12 @@ impl AppendCommand {
             options.max_event_bytes = limit;
         }
         // A store is created by the first append.
-        let store = evident_store::open(&self.location.store, options)?;
+        let store: Arc<dyn Store> = Arc::from(evident_store::open(&self.location.store, options)?);
+        let database = if self.validate {
+            Some(validating(store.clone(), self.views.as_deref())?)
+        } else {
+            None
+        };
         let mut input = EventStream::open(&self.events, None)?;
         let progress = input.progress();
         let bar = progress.bar();
@@ -188,7 +215,13 @@ impl AppendCommand {
             if batch.is_empty() {
                 break;
             }
-            match store.append(&batch, condition.as_ref()) {
+            let result = match &database {
+                Some(database) => database.append(&batch, condition.as_ref()),
+                None => store
+                    .append(&batch, condition.as_ref())
+                    .map_err(DatabaseError::Append),
+            };
+            match result {
                 Ok(last) => {
                     appended += batch.len();
                     position = Some(last);
@@ -196,6 +229,29 @@ impl AppendCommand {
                 Err(error) => {
                     bar.finish_and_clear();
                     let before = done_before(appended, position);
+                    let error = match error {
+                        DatabaseError::Append(error) => error,
+                        DatabaseError::Conflict { last, .. } => last,
+                        DatabaseError::Refused { validator, source } => {
+                            let at = format!(
+                                "{}, {}",
+                                input.name(),
+                                input.origin(appended + source.index)
+                            );
+                            let why = match source.error.refusal() {
+                                Some((code, message)) => format!("[{code}] {message}"),
+                                None => source.error.to_string(),
+                            };
+                            return refuse(
+                                BAD_INPUT,
+                                format_args!(
+                                    "{at}: event `{}`: validator `{validator}` refused it: {why}{before}",
+                                    source.id
+                                ),
+                            );
+                        }
+                        other => return Err(anyhow::Error::new(other)),
+                    };
                     return refused(error, &input, appended, &before, store.as_ref());
                 }
             }
@@ -214,6 +270,27 @@ impl AppendCommand {
         );
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// A database over `store` running the validators of the manifest (`views`, else
+/// ./evident.toml).
+fn validating(store: Arc<dyn Store>, views: Option<&Path>) -> Result<Database> {
+    let Some(manifest) = Manifest::find(views, None)? else {
+        anyhow::bail!(
+            "--validate runs the validators of a manifest: give --views FILE or run where {} is",
+            manifest::FILE_NAME
+        );
+    };
+    if manifest.validators.is_empty() {
+        anyhow::bail!(
+            "{} declares no [[validator]]: --validate would check nothing",
+            manifest.path.display()
+        );
+    }
+    let registry = Arc::new(Registry::new(component::runtime(None)?));
+    let database = Database::new(store, registry.clone());
+    manifest.install_validators(&registry, &database)?;
+    Ok(database)
 }
 
 impl ReadCommand {

@@ -141,14 +141,14 @@ fn open_view(target: &str, options: &ViewOptions) -> Result<(Database, String)> 
     );
     let wasi = options.run.wasi.then_some(true);
     let path = Path::new(target);
-    let (entries, from): (Vec<ViewEntry>, Option<&Path>) = if path.exists() {
+    let (entries, from): (Vec<ViewEntry>, Option<&Manifest>) = if path.exists() {
         match manifest
             .as_ref()
             .and_then(|m| m.by_component(path).map(|e| (m, e)))
         {
             Some((manifest, entry)) => (
                 manifest.named(&entry.name).into_iter().cloned().collect(),
-                Some(manifest.path.as_path()),
+                Some(manifest),
             ),
             None => {
                 let name = component_name(path);
@@ -165,6 +165,7 @@ fn open_view(target: &str, options: &ViewOptions) -> Result<(Database, String)> 
                     component: path.to_owned(),
                     query: Query::all(),
                     wasi,
+                    upcasters: Vec::new(),
                     line: 0,
                 };
                 (vec![entry], None)
@@ -188,10 +189,7 @@ fn open_view(target: &str, options: &ViewOptions) -> Result<(Database, String)> 
                 }
             );
         }
-        (
-            named.into_iter().cloned().collect(),
-            Some(manifest.path.as_path()),
-        )
+        (named.into_iter().cloned().collect(), Some(manifest))
     };
     let entries: Vec<ViewEntry> = entries
         .into_iter()

@@ -16,6 +16,13 @@ fn every_command_has_help_with_an_example() {
         "test",
         "store",
         "view",
+        "diff",
+        "validate",
+        "transform",
+        "compose",
+        "push",
+        "pull",
+        "search",
         "completions",
     ] {
         evident()

@@ -10,10 +10,10 @@ fn inspect_shows_world_exports_imports_sdk_and_verdict() {
         .success()
         .stdout(
             contains("world:    state view")
-                .and(contains("exports:  evident:db/state-view@0.4.0"))
-                .and(contains("imports:  evident:db/logging@0.4.0"))
+                .and(contains("exports:  evident:db/state-view@0.5.0"))
+                .and(contains("imports:  evident:db/logging@0.5.0"))
                 .and(contains(
-                    "wit:      evident:db@0.4.0 (folds in frames metered as one call each, reporting each event)",
+                    "wit:      evident:db@0.5.0 (folds in frames metered as one call each, reporting each event)",
                 ))
                 .and(contains("sdk:      evident-guest-sdk 0.1.0"))
                 .and(contains("host:     valid state view for this host"))
@@ -29,9 +29,9 @@ fn inspect_knows_a_database_decider_and_compile_refuses_one() {
         .success()
         .stdout(
             contains("world:    database decider: reads the database")
-                .and(contains("exports:  evident:db/decider@0.4.0"))
-                .and(contains("evident:db/database@0.4.0"))
-                .and(contains("wit:      evident:db@0.4.0"))
+                .and(contains("exports:  evident:db/decider@0.5.0"))
+                .and(contains("evident:db/database@0.5.0"))
+                .and(contains("wit:      evident:db@0.5.0"))
                 .and(contains("host:     valid database decider for this host")),
         );
     let dir = tempfile::tempdir().unwrap();

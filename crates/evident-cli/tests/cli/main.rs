@@ -8,11 +8,15 @@ use predicates::prelude::*;
 use predicates::str::contains;
 
 mod build_and_new;
+mod compose;
 mod courses;
 mod decide;
+mod diff;
 mod fold;
 mod help;
 mod inspect_and_compile;
+mod oci;
+mod pipeline;
 mod process;
 mod profile;
 mod race;

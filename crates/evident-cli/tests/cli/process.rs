@@ -75,6 +75,6 @@ fn a_view_is_not_a_change() {
     let command = write(dir.path(), "c.json", "{}");
     process("event-counter", command).assert().failure().stderr(
         contains("is not a valid state change: it does not export evident:db/state-change")
-            .and(contains("it exports evident:db/state-view@0.4.0")),
+            .and(contains("it exports evident:db/state-view@0.5.0")),
     );
 }

@@ -119,6 +119,7 @@ impl Database {
                     attempts,
                 });
             }
+            self.inner.validate(&decided.events)?;
             match self
                 .inner
                 .store

@@ -37,6 +37,16 @@ pub enum ViewStateError {
         /// Why, with the state before it (shared: the view keeps it to answer with).
         error: Arc<FoldError>,
     },
+    /// An upcaster the view reads through failed on an event; the view stays where it was.
+    #[error("view `{view}`: the event at {failed_at} could not be upcast: {error}")]
+    Upcast {
+        /// The view.
+        view: String,
+        /// The position of the stored event that could not be upcast.
+        failed_at: Position,
+        /// Why.
+        error: Box<crate::upcast::UpcastError>,
+    },
     /// The view's `initialize` failed: it has no state before its first event.
     #[error("view `{view}` did not initialize: {error}")]
     Initialize {
@@ -96,6 +106,16 @@ pub enum DatabaseError {
         /// The last conflict.
         last: AppendError,
     },
+    /// A validator refused an event of the append (or failed on it: a limit, a trap); nothing
+    /// was written.
+    #[error("validator `{validator}` refused the append: {source}")]
+    Refused {
+        /// The validator's registered name.
+        validator: String,
+        /// The event, by its position in the append, and the refusal.
+        #[source]
+        source: crate::event_function::EventRefused,
+    },
     /// The append failed for another reason than a conflict (a duplicate event id, an event too
     /// large, the store unavailable).
     #[error(transparent)]
@@ -107,6 +127,7 @@ impl DatabaseError {
     pub fn refusal(&self) -> Option<(&str, &str)> {
         match self {
             DatabaseError::Decide(error) => error.refusal(),
+            DatabaseError::Refused { source, .. } => source.error.refusal(),
             _ => None,
         }
     }
@@ -115,6 +136,8 @@ impl DatabaseError {
     pub fn is_retryable(&self) -> bool {
         match self {
             DatabaseError::Decide(error) => error.is_retryable(),
+            // A validator's refusal stands; a pool that was full may not be next time.
+            DatabaseError::Refused { source, .. } => source.error.is_retryable(),
             DatabaseError::View(error) => error.is_retryable(),
             DatabaseError::Store(StoreError::Backend { .. }) => true,
             DatabaseError::Conflict { .. } => true,

@@ -11,6 +11,7 @@ use super::error::ViewStateError;
 use super::{Inner, query};
 use crate::error::FoldError;
 use crate::registry::Versioned;
+use crate::upcast::{UpcastError, Upcasters};
 use crate::view::StateView;
 
 /// A view's state at a position, and how it was had.
@@ -53,6 +54,7 @@ pub(crate) struct Materialized {
     parameters: Parameters,
     key: SnapshotKey,
     query: Query,
+    upcasters: Upcasters,
     cache: Mutex<Cache>,
 }
 
@@ -89,10 +91,17 @@ impl Materialized {
         parameters: Parameters,
         canonical_parameters: String,
         query: Query,
+        upcasters: Upcasters,
     ) -> Self {
+        // A view read through upcasters folds other events than the view alone: its snapshots
+        // carry the upcasters' key beside the component's digest.
+        let component_digest = match upcasters.key() {
+            Some(upcasters) => format!("{}+upcasters:{upcasters}", view.hash),
+            None => view.hash.to_string(),
+        };
         let key = SnapshotKey {
             view: name.to_owned(),
-            component_digest: view.hash.to_string(),
+            component_digest,
             wit_release: view.component.wit_version().to_owned(),
             parameters: canonical_parameters,
         };
@@ -102,6 +111,7 @@ impl Materialized {
             parameters,
             key,
             query,
+            upcasters,
             cache: Mutex::new(Cache::default()),
         }
     }
@@ -251,24 +261,55 @@ impl Materialized {
                 break;
             }
             let bytes: usize = frame.iter().map(query::event_bytes).sum();
+            let stored_events = frame.len() as u64;
+            // Upcast events keep the position of the stored event they came from.
+            let upcast = self
+                .upcasters
+                .upcast(std::mem::take(&mut frame))
+                .map_err(|error| {
+                    let failed_at = match &error {
+                        UpcastError::Failed { source, .. } => positions[source.index],
+                        UpcastError::Cycle { index, .. } => positions[*index],
+                        _ => cache.position + 1,
+                    };
+                    ViewStateError::Upcast {
+                        view: self.name.clone(),
+                        failed_at,
+                        error: Box::new(error),
+                    }
+                })?;
+            let (folding, origins) = (upcast.events, upcast.origins);
             let state = std::mem::take(&mut cache.state);
-            match self.view.fold(state, &frame, &self.parameters) {
+            // A stored event upcast into several events is folded whole or not at all: if one of
+            // its events fails after another folded, the state before it is refolded from here.
+            let one_to_one = folding.len() as u64 == stored_events;
+            let frame_start = (!one_to_one).then(|| state.clone());
+            match self.view.fold(state, &folding, &self.parameters) {
                 Ok(folded) => {
                     cache.state = folded.state;
                     cache.position = *positions.last().unwrap_or(&cache.position);
-                    done.events += frame.len() as u64;
+                    done.events += stored_events;
                     done.fuel = done.fuel.saturating_add(folded.fuel_consumed);
-                    cache.events_since_snapshot += frame.len() as u64;
+                    cache.events_since_snapshot += stored_events;
                     cache.bytes_since_snapshot += bytes as u64;
                 }
                 Err(failed) => {
-                    let failed_at = positions[failed.index];
-                    let good = if failed.index == 0 {
+                    let origin = origins[failed.index];
+                    let failed_at = positions[origin];
+                    // The events before the failing one's stored event are all folded.
+                    let good = if origin == 0 {
                         cache.position
                     } else {
-                        positions[failed.index - 1]
+                        positions[origin - 1]
                     };
-                    cache.state = failed.state.clone();
+                    let first = origins.iter().position(|o| *o == origin);
+                    cache.state = match (first, frame_start) {
+                        (Some(first), Some(start)) if first < failed.index => self
+                            .view
+                            .fold(start, &folding[..first], &self.parameters)
+                            .map_or_else(|refolded| refolded.state.clone(), |f| f.state),
+                        _ => failed.state.clone(),
+                    };
                     cache.position = good;
                     let error: Arc<FoldError> = Arc::from(failed);
                     tracing::error!(

@@ -8,6 +8,7 @@ mod error;
 mod materialized;
 mod query;
 mod session;
+mod validate;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use evident_types::Parameters;
 use parking_lot::{Mutex, RwLock};
 
 use crate::registry::Registry;
+use crate::upcast::Upcasters;
 
 pub use decide::{Appended, Decided, Read};
 pub use decider::DatabaseDecider;
@@ -106,6 +108,10 @@ pub(crate) struct Inner {
     queries: RwLock<HashMap<String, Query>>,
     /// Views materialized so far, by name, version and parameters.
     views: Mutex<HashMap<ViewKey, Arc<Materialized>>>,
+    /// The validators every append runs, in registration order.
+    validators: RwLock<Vec<validate::Registered>>,
+    /// The upcasters each view name reads its events through.
+    upcasters: RwLock<HashMap<String, Upcasters>>,
 }
 
 /// Which materialized view: a name, one of its versions, and its parameters (canonical text).
@@ -135,6 +141,8 @@ impl Database {
                 config,
                 queries: RwLock::default(),
                 views: Mutex::default(),
+                validators: RwLock::default(),
+                upcasters: RwLock::default(),
             }),
         }
     }
@@ -144,6 +152,17 @@ impl Database {
     /// earlier declaration; views already materialized keep the query they started with.
     pub fn declare_view(&self, name: &str, query: Query) {
         self.inner.queries.write().insert(name.to_owned(), query);
+    }
+
+    /// Declares the upcasters view `name` (every version) reads its events through, so a view
+    /// written for the newest version of an event folds a log holding older ones. Its snapshots
+    /// are keyed by them: other upcasters never reuse its state. Views already materialized
+    /// keep the upcasters they started with.
+    pub fn declare_upcasters(&self, name: &str, upcasters: Upcasters) {
+        self.inner
+            .upcasters
+            .write()
+            .insert(name.to_owned(), upcasters);
     }
 
     /// The event store.
@@ -290,12 +309,14 @@ impl Inner {
             }
             None => Query::all(),
         };
+        let upcasters = self.upcasters.read().get(name).cloned().unwrap_or_default();
         let view = Arc::new(Materialized::new(
             name,
             versioned,
             parameters.clone(),
             key.parameters.clone(),
             query,
+            upcasters,
         ));
         Ok(self.views.lock().entry(key).or_insert(view).clone())
     }

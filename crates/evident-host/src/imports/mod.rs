@@ -35,7 +35,7 @@ pub(crate) struct Import {
 }
 
 /// Every interface the host grants: the one list linking and the load-time check derive from.
-pub(crate) const IMPORTS: [Import; 5] = [
+pub(crate) const IMPORTS: [Import; 6] = [
     // Records only: nothing to link.
     Import {
         interface: "evident:db/types",
@@ -66,6 +66,13 @@ pub(crate) const IMPORTS: [Import; 5] = [
         since: "0.4.0",
         deciders_only: true,
         link: database::link,
+    },
+    // Records only (the frame forms' errors of validators and transforms): nothing to link.
+    Import {
+        interface: "evident:db/frame-errors",
+        since: "0.5.0",
+        deciders_only: false,
+        link: |_| Ok(()),
     },
 ];
 

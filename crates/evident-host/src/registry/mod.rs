@@ -12,6 +12,7 @@ mod error;
 #[cfg(feature = "prometheus")]
 mod prometheus;
 mod reload;
+mod shadow;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ pub use semver::Version;
 
 pub use error::RegistryError;
 pub use reload::{Reloaded, Watcher};
+pub use shadow::{ShadowError, ShadowRun, Shadowed};
 
 use crate::change::StateChange;
 use crate::database::DatabaseDecider;
@@ -32,6 +34,8 @@ use crate::error::Error;
 use crate::load::{ComponentKind, Loaded, Sandbox};
 use crate::metrics::MetricsSnapshot;
 use crate::runtime::Runtime;
+use crate::transform::Transform;
+use crate::validator::Validator;
 use crate::view::StateView;
 use catalog::{Catalog, Deployment, Source, unknown_version};
 
@@ -304,6 +308,22 @@ impl Registry {
                 _ => None,
             },
         )
+    }
+
+    /// The active version of the validator `name`.
+    pub fn validator(&self, name: &str) -> Result<Versioned<Validator>, RegistryError> {
+        self.active_as(name, ComponentKind::Validator, |loaded| match loaded {
+            Loaded::Validator(validator) => Some(validator),
+            _ => None,
+        })
+    }
+
+    /// The active version of the transform `name`.
+    pub fn transform(&self, name: &str) -> Result<Versioned<Transform>, RegistryError> {
+        self.active_as(name, ComponentKind::Transform, |loaded| match loaded {
+            Loaded::Transform(transform) => Some(transform),
+            _ => None,
+        })
     }
 
     /// The active version of `name`, whatever its kind.

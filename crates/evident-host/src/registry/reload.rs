@@ -7,6 +7,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
 
 use crate::error::Error;
+use crate::load::Loaded;
 use crate::registry::catalog::{Deployment, Source};
 use crate::registry::{ContentHash, Registry, RegistryError};
 
@@ -31,12 +32,28 @@ impl Registry {
     /// serving. If the version changes meanwhile (another reload, a removal), nothing is
     /// replaced and the reload says so ([`RegistryError::ReloadRaced`]).
     pub fn reload(&self, name: &str) -> Result<Reloaded, RegistryError> {
+        let unchecked = |_: &Loaded, _: &Loaded| Ok::<(), std::convert::Infallible>(());
+        self.reload_checked(name, unchecked)
+            .map_err(|refused| match refused {
+                Refused::Registry(e) => e,
+                Refused::Check(never) => match never {},
+            })
+    }
+
+    /// [`Registry::reload`], with new bytes that load swapped in only if `check` (given the
+    /// serving component and the new one) passes; if it fails, it is refused as a failed load
+    /// is: recorded as the `last_reload_error`, the serving component kept.
+    pub(crate) fn reload_checked<E: std::fmt::Display>(
+        &self,
+        name: &str,
+        check: impl FnOnce(&Loaded, &Loaded) -> Result<(), E>,
+    ) -> Result<Reloaded, Refused<E>> {
         let (version, serving) = self.active(name)?;
         let Some(source) = &serving.source else {
-            return Err(RegistryError::NoSourceFile {
+            return Err(Refused::Registry(RegistryError::NoSourceFile {
                 name: name.to_owned(),
                 version,
-            });
+            }));
         };
         let source = Source {
             path: source.path.clone(),
@@ -58,9 +75,20 @@ impl Registry {
             last_reload_error,
             ..Deployment::clone(&serving)
         };
-        let (next, result) = match attempt {
-            Ok(None) => (unchanged(None), Ok(Reloaded::Unchanged)),
-            Ok(Some((hash, loaded))) => {
+        let refused = match &attempt {
+            Ok(Some((_, loaded))) => check(&serving.loaded, loaded).err(),
+            _ => None,
+        };
+        let (next, result) = match (attempt, refused) {
+            (_, Some(refused)) => {
+                tracing::error!(component = name, %version, "reload refused, the previous build keeps serving: {refused}");
+                (
+                    unchanged(Some(refused.to_string())),
+                    Err(Refused::Check(refused)),
+                )
+            }
+            (Ok(None), None) => (unchanged(None), Ok(Reloaded::Unchanged)),
+            (Ok(Some((hash, loaded))), None) => {
                 let next = Deployment {
                     hash,
                     loaded,
@@ -74,7 +102,7 @@ impl Registry {
                 };
                 (next, Ok(replaced))
             }
-            Err(e) => {
+            (Err(e), None) => {
                 tracing::error!(component = name, %version, "reload refused, the previous build keeps serving: {e}");
                 let next = unchanged(Some(e.to_string()));
                 let refused = RegistryError::Load {
@@ -82,7 +110,7 @@ impl Registry {
                     version: version.clone(),
                     source: Box::new(e),
                 };
-                (next, Err(refused))
+                (next, Err(Refused::Registry(refused)))
             }
         };
         self.update(|catalog| {
@@ -98,7 +126,8 @@ impl Registry {
                     version: version.clone(),
                 }),
             }
-        })?;
+        })
+        .map_err(Refused::Registry)?;
         if let Ok(Reloaded::Replaced { current, .. }) = &result {
             tracing::info!(component = name, %version, hash = %current, "reloaded from {}", source.path.display());
         }
@@ -149,6 +178,18 @@ impl Registry {
             })
             .map(|(name, _)| name.clone())
             .collect()
+    }
+}
+
+/// Why [`Registry::reload_checked`] refused: as [`Registry::reload`] does, or by its check.
+pub(crate) enum Refused<E> {
+    Registry(RegistryError),
+    Check(E),
+}
+
+impl<E> From<RegistryError> for Refused<E> {
+    fn from(error: RegistryError) -> Self {
+        Refused::Registry(error)
     }
 }
 

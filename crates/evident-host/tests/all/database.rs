@@ -14,7 +14,7 @@ use evident_types::{Command, Event, Parameters};
 use serde_json::{Value, json};
 
 /// A registry with the two course views, a database over `store` declaring their queries.
-fn course_database(store: Arc<dyn Store>, config: DatabaseConfig) -> Database {
+pub(super) fn course_database(store: Arc<dyn Store>, config: DatabaseConfig) -> Database {
     let registry = Registry::new(guests::runtime().clone());
     for view in ["course-capacity", "student-courses"] {
         let bytes = guests::component_bytes(view).unwrap_or_else(|e| panic!("{e}"));
@@ -44,7 +44,7 @@ fn course_database(store: Arc<dyn Store>, config: DatabaseConfig) -> Database {
     database
 }
 
-fn decider(name: &str) -> DatabaseDecider {
+pub(super) fn decider(name: &str) -> DatabaseDecider {
     let bytes = guests::component_bytes(name).unwrap_or_else(|e| panic!("{e}"));
     guests::runtime()
         .load(name, &bytes)
@@ -56,7 +56,7 @@ fn command(value: Value) -> Command {
     Command::json(&value).unwrap()
 }
 
-fn define(course: &str, capacity: u32) -> Command {
+pub(super) fn define(course: &str, capacity: u32) -> Command {
     command(json!({"type": "define-course", "course": course, "capacity": capacity}))
 }
 
@@ -513,7 +513,7 @@ fn the_registry_holds_deciders_by_name_and_version_beside_views() {
         .unwrap();
     assert_eq!(
         (info.kind, info.wit_version),
-        (ComponentKind::DatabaseDecider, "0.4.0")
+        (ComponentKind::DatabaseDecider, "0.5.0")
     );
     let decider = registry.database_decider("courses").unwrap();
     assert_eq!(decider.version.to_string(), "1.0.0");

@@ -147,12 +147,15 @@ fn every_kind_loads_from_bytes_a_file_and_a_precompiled_artifact() {
     use evident_host::{ComponentKind, Loaded};
     let dir = std::env::temp_dir().join(format!("evident-loading-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    for (kind, guest) in [
-        (ComponentKind::View, "event-counter"),
-        (ComponentKind::Change, "tally"),
-        (ComponentKind::Decider, "bank-account"),
-        (ComponentKind::DatabaseDecider, "course-subscriptions"),
-    ] {
+    for kind in ComponentKind::ALL {
+        let guest = match kind {
+            ComponentKind::View => "event-counter",
+            ComponentKind::Change => "tally",
+            ComponentKind::Decider => "bank-account",
+            ComponentKind::DatabaseDecider => "course-subscriptions",
+            ComponentKind::Validator => "payment-validator",
+            ComponentKind::Transform => "payment-upcaster",
+        };
         let bytes = component_bytes(guest).unwrap();
         let file = dir.join(format!("{guest}.component.wasm"));
         std::fs::write(&file, &bytes).unwrap();
@@ -169,7 +172,7 @@ fn every_kind_loads_from_bytes_a_file_and_a_precompiled_artifact() {
             .unwrap();
         for loaded in [&from_bytes, &from_file, &from_artifact] {
             assert_eq!(loaded.kind(), kind, "{guest}");
-            assert_eq!(loaded.wit_version(), "0.4.0", "{guest}");
+            assert_eq!(loaded.wit_version(), "0.5.0", "{guest}");
         }
         if let Loaded::View(view) = from_file {
             assert_eq!(view.name(), guest, "named after its file");

@@ -9,6 +9,7 @@ mod database;
 mod database_languages;
 mod deadlines;
 mod determinism;
+mod diff;
 mod framing;
 mod iloop;
 mod languages;
@@ -24,6 +25,8 @@ mod stack_overflow;
 mod state_change;
 mod state_view;
 mod traps;
+mod upcasting;
+mod validators;
 mod versions;
 
 use evident_host::{Error, StateChange, StateView};

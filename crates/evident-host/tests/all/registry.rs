@@ -50,7 +50,7 @@ fn the_same_bytes_are_one_component_and_versions_are_immutable() {
         a.active && b.active,
         "the first version of a name is active"
     );
-    assert_eq!((a.kind, a.wit_version), (ComponentKind::View, "0.4.0"));
+    assert_eq!((a.kind, a.wit_version), (ComponentKind::View, "0.5.0"));
 
     // The same bytes again: accepted, nothing changes. Other bytes: refused.
     assert_eq!(
@@ -131,7 +131,7 @@ fn lookups_get_the_active_version_by_name_and_any_version_by_number() {
     registry.activate("counter", "1.0.0").unwrap();
     let active = registry.view("counter").unwrap();
     assert_eq!(active.version.to_string(), "1.0.0");
-    assert_eq!(active.wit_version(), "0.4.0");
+    assert_eq!(active.wit_version(), "0.5.0");
     let old = registry.view_version("counter", "0.9.0").unwrap();
     assert_eq!(
         old.wit_version(),
@@ -534,6 +534,8 @@ fn every_kind_registers_and_is_looked_up_as_that_kind_only() {
         ComponentKind::View => "event-counter",
         ComponentKind::Change | ComponentKind::Decider => "bank-account",
         ComponentKind::DatabaseDecider => "course-subscriptions",
+        ComponentKind::Validator => "payment-validator",
+        ComponentKind::Transform => "payment-upcaster",
     };
     for kind in ComponentKind::ALL {
         let name = kind.label();
@@ -550,6 +552,8 @@ fn every_kind_registers_and_is_looked_up_as_that_kind_only() {
     let decider = registry.decider("decider").unwrap();
     assert!(decider.view().initialize(&Parameters::new()).is_ok());
     assert!(registry.database_decider("database decider").is_ok());
+    assert!(registry.validator("validator").is_ok());
+    assert!(registry.transform("transform").is_ok());
     let wrong = registry.view("decider").unwrap_err();
     assert!(
         matches!(

@@ -12,9 +12,10 @@ fn components_built_against_every_release_run_side_by_side() {
     let oldest = view("event-counter-wit-0-1");
     let older = view("event-counter-wit-0-2");
     let old = view("event-counter-wit-0-3");
+    let previous = view("event-counter-wit-0-4");
     let new = view("event-counter");
-    let releases = [&oldest, &older, &old, &new].map(|view| view.wit_version());
-    assert_eq!(releases, ["0.1.0", "0.2.0", "0.3.0", "0.4.0"]);
+    let releases = [&oldest, &older, &old, &previous, &new].map(|view| view.wit_version());
+    assert_eq!(releases, ["0.1.0", "0.2.0", "0.3.0", "0.4.0", "0.5.0"]);
     assert!(!oldest.folds_in_batches(), "0.1.0 has no state-view-batch");
     assert!(
         older.folds_in_batches() && !older.meters_events(),
@@ -22,13 +23,14 @@ fn components_built_against_every_release_run_side_by_side() {
     );
     assert!(new.folds_in_batches() && new.meters_events());
     assert!(old.folds_in_batches() && old.meters_events());
+    assert!(previous.folds_in_batches() && previous.meters_events());
 
     let events: Vec<Event> = (0..2_500)
         .map(|i| Event::new(format!("{i}"), "/v", ["x", "y"][i % 2]))
         .collect();
     let parameters = Parameters::new();
     let by_new = new.fold(State::default(), &events, &parameters).unwrap();
-    for old in [&oldest, &older, &old] {
+    for old in [&oldest, &older, &old, &previous] {
         let by_old = old.fold(State::default(), &events, &parameters).unwrap();
         assert_eq!(by_old.state, by_new.state, "{}", old.name());
         assert_eq!(
@@ -78,7 +80,10 @@ fn a_component_built_against_an_unknown_release_is_refused_naming_it() {
     assert!(matches!(error, Error::InvalidComponent { .. }), "{error}");
     let message = error.to_string();
     assert!(message.contains("evident:db/logging@0.9.0"), "{message}");
-    assert!(message.contains("0.1.0, 0.2.0, 0.3.0, 0.4.0"), "{message}");
+    assert!(
+        message.contains("0.1.0, 0.2.0, 0.3.0, 0.4.0, 0.5.0"),
+        "{message}"
+    );
 }
 
 #[test]

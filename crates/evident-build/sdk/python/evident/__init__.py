@@ -45,7 +45,7 @@ from .parameters import Parameters
 from .records import Command, State
 from .view import StateView
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 
 __all__ = [
     "AppendCondition", "Cbor", "CodecError", "Command", "Database", "DatabaseDecider", "Decision",

@@ -8,7 +8,11 @@
 //! component = "../course-capacity"   # a component file or a guest directory, relative to this file
 //! query = '{"items":[{"types":["course.defined"],"tags":["course:{course}"]}]}'  # default: every event
 //! wasi = false                       # the deny-all WASI mode (default: as the guest's language needs)
+//! upcasters = ["payment-v1-to-v2"]   # read its events through these (see `pipeline`)
 //! ```
+//!
+//! `[[upcaster]]` and `[[validator]]` tables declare the transforms views read through and the
+//! checks appends run; [`pipeline`] reads and installs them.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -22,6 +26,10 @@ use toml::Spanned;
 
 use crate::component;
 
+pub(crate) mod pipeline;
+
+use pipeline::{RawUpcaster, RawValidator, UpcasterEntry, ValidatorEntry};
+
 /// The file name looked for when no `--views` is given.
 pub(crate) const FILE_NAME: &str = "evident.toml";
 
@@ -33,6 +41,10 @@ pub(crate) const DEFAULT_VERSION: &str = "1.0.0";
 struct RawManifest {
     #[serde(default)]
     view: Vec<RawView>,
+    #[serde(default)]
+    upcaster: Vec<RawUpcaster>,
+    #[serde(default)]
+    validator: Vec<RawValidator>,
 }
 
 #[derive(Deserialize)]
@@ -43,6 +55,7 @@ struct RawView {
     component: Spanned<String>,
     query: Option<Spanned<String>>,
     wasi: Option<bool>,
+    upcasters: Option<Vec<Spanned<String>>>,
 }
 
 /// A parsed manifest.
@@ -52,6 +65,10 @@ pub(crate) struct Manifest {
     pub(crate) path: PathBuf,
     /// Its views, in the order written (the first version of a name is the active one).
     pub(crate) views: Vec<ViewEntry>,
+    /// Its upcasters, in the order written.
+    pub(crate) upcasters: Vec<UpcasterEntry>,
+    /// Its validators, in the order they run.
+    pub(crate) validators: Vec<ValidatorEntry>,
 }
 
 /// One `[[view]]`.
@@ -65,6 +82,8 @@ pub(crate) struct ViewEntry {
     pub(crate) query: Query,
     /// `wasi` as written; `None` lets a guest directory's language decide.
     pub(crate) wasi: Option<bool>,
+    /// The names of the upcasters it reads its events through, in order.
+    pub(crate) upcasters: Vec<String>,
     /// The line of its `name`, for messages.
     pub(crate) line: usize,
 }
@@ -93,6 +112,8 @@ impl Manifest {
             .map_err(|e| anyhow::anyhow!("{shown}: not a views manifest: {e}"))?;
         let at = |span: Range<usize>| format!("{shown}:{}", line_of(text, span.start));
         let base = path.parent().unwrap_or(Path::new("."));
+        let upcasters = pipeline::upcasters(raw.upcaster, base, text, &at)?;
+        let validators = pipeline::validators(raw.validator, base, text, &at)?;
         let mut views: Vec<ViewEntry> = Vec::with_capacity(raw.view.len());
         for view in raw.view {
             let name_span = view.name.span();
@@ -150,18 +171,33 @@ impl Manifest {
                     );
                 }
             }
+            let mut reads_through = Vec::new();
+            for upcaster in view.upcasters.unwrap_or_default() {
+                let span = upcaster.span();
+                let upcaster = upcaster.into_inner();
+                if !upcasters.iter().any(|declared| declared.name == upcaster) {
+                    bail!(
+                        "{}: view `{name}` reads through upcaster `{upcaster}`, which no [[upcaster]] declares",
+                        at(span)
+                    );
+                }
+                reads_through.push(upcaster);
+            }
             views.push(ViewEntry {
                 name,
                 version,
                 component,
                 query,
                 wasi: view.wasi,
+                upcasters: reads_through,
                 line,
             });
         }
         Ok(Manifest {
             path: path.to_owned(),
             views,
+            upcasters,
+            validators,
         })
     }
 
@@ -243,12 +279,16 @@ fn is_semver(version: &str) -> bool {
 /// declares their queries in `database`.
 pub(crate) fn install(
     entries: &[&ViewEntry],
-    manifest: Option<&Path>,
+    manifest: Option<&Manifest>,
     registry: &Registry,
     database: &Database,
 ) -> Result<()> {
-    for (name, query) in register_all(entries, manifest, registry)? {
+    let path = manifest.map(|manifest| manifest.path.as_path());
+    for (name, query) in register_all(entries, path, registry)? {
         database.declare_view(&name, query);
+    }
+    if let Some(manifest) = manifest {
+        pipeline::install(manifest, entries, registry, database)?;
     }
     Ok(())
 }
@@ -274,7 +314,25 @@ pub(crate) fn register_all(
 }
 
 fn register(entry: &ViewEntry, registry: &Registry) -> Result<()> {
-    let path = &entry.component;
+    register_component(
+        &entry.name,
+        &entry.version,
+        &entry.component,
+        entry.wasi,
+        ComponentKind::View,
+        registry,
+    )
+}
+
+/// Registers the component at `path` (a file or a guest directory, built if need be) as `kind`.
+pub(crate) fn register_component(
+    name: &str,
+    version: &str,
+    path: &Path,
+    wasi: Option<bool>,
+    kind: ComponentKind,
+    registry: &Registry,
+) -> Result<()> {
     if !path.exists() {
         bail!(
             "component {} does not exist (give a component .wasm or a guest directory, relative to the manifest)",
@@ -283,20 +341,14 @@ fn register(entry: &ViewEntry, registry: &Registry) -> Result<()> {
     }
     if path.extension().is_some_and(|ext| ext == "cwasm") {
         bail!(
-            "{} is a precompiled artifact; a view is registered from its component .wasm (compiled code is cached on its own)",
+            "{} is a precompiled artifact; a component is registered from its .wasm (compiled code is cached on its own)",
             path.display()
         );
     }
     let (file, needs_wasi) = component::component_file(path)?;
-    let wasi = entry.wasi.unwrap_or(needs_wasi);
+    let wasi = wasi.unwrap_or(needs_wasi);
     let sandbox = if wasi { Sandbox::Wasi } else { Sandbox::Strict };
-    match registry.register_file(
-        &entry.name,
-        &entry.version,
-        &file,
-        ComponentKind::View,
-        sandbox,
-    ) {
+    match registry.register_file(name, version, &file, kind, sandbox) {
         Ok(_) => Ok(()),
         Err(e) => {
             let error = anyhow::Error::new(e);

@@ -1,0 +1,40 @@
+//! `diff-counter-v1` with its JSON keys written in another order (`total` first): other bytes,
+//! the same meaning, which `evident diff` and the registry's shadow runs must count as agreeing.
+//!
+//! ```
+//! use diff_counter_v2_reordered::Counts;
+//! use evident_guest_sdk::{view, Event, Parameters, State};
+//!
+//! let event = Event::new("1", "/shop", "order.cancelled");
+//! let state = view::reduce::<Counts>(&State::default(), &event, &Parameters::new())?;
+//! assert_eq!(&state.bytes[..], br#"{"total":1,"by_type":{"order.cancelled":1}}"#);
+//! # Ok::<(), evident_guest_sdk::ViewError>(())
+//! ```
+
+use std::collections::BTreeMap;
+
+use evident_guest_sdk::prelude::*;
+
+/// How many events the view has seen in all, and of each type.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Events counted in all.
+    pub total: u64,
+    /// Events counted, by CloudEvents `type`.
+    pub by_type: BTreeMap<String, u64>,
+}
+
+#[state_view]
+impl StateView for Counts {
+    type Codec = Json;
+
+    fn initialize(_parameters: &Parameters) -> Result<Self, ViewError> {
+        Ok(Counts::default())
+    }
+
+    fn reduce(&mut self, event: &EventRef<'_>, _parameters: &Parameters) -> Result<(), ViewError> {
+        self.total += 1;
+        *self.by_type.entry(event.event_type.to_owned()).or_default() += 1;
+        Ok(())
+    }
+}
