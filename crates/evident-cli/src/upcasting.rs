@@ -14,8 +14,10 @@ const CHUNK_EVENTS: usize = 1_000;
 /// Where upcasting stopped, shared with the fold's caller.
 #[derive(Default)]
 pub(crate) struct Upcasting {
-    /// The first failure, with the input index of its event.
+    /// The first failure.
     pub(crate) failed: Option<UpcastError>,
+    /// The input index of the event it failed on.
+    pub(crate) failed_at: Option<usize>,
     /// From each of these output indices on, `input = output + shift` (ascending; none while
     /// every input event became one output event).
     shifts: Vec<(usize, isize)>,
@@ -68,13 +70,19 @@ pub(crate) fn upcast<'a>(
                 Some(upcast.events)
             }
             Err(mut error) => {
-                if let UpcastError::Failed { source, .. } = &mut error {
-                    source.index += read;
+                let mut state = shared.borrow_mut();
+                match &mut error {
+                    UpcastError::Failed { source, .. } => {
+                        source.index += read;
+                        state.failed_at = Some(source.index);
+                    }
+                    UpcastError::Cycle { index, .. } => {
+                        *index += read;
+                        state.failed_at = Some(*index);
+                    }
+                    _ => {}
                 }
-                if let UpcastError::Cycle { index, .. } = &mut error {
-                    *index += read;
-                }
-                shared.borrow_mut().failed = Some(error);
+                state.failed = Some(error);
                 None
             }
         }

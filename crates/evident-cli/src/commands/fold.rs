@@ -140,12 +140,19 @@ impl FoldCommand {
             ""
         };
         match (result, read) {
-            (Ok(folded), Ok(())) if upcast_failed.is_some() => bail!(
-                "{}: {}\nthe {} events upcast before it were folded; the state printed{saved} is the state after them",
-                events.name(),
-                upcast_failed.map(|e| e.to_string()).unwrap_or_default(),
-                folded.events_applied
-            ),
+            (Ok(folded), Ok(())) if upcast_failed.is_some() => {
+                let error = upcast_failed.map(|e| e.to_string()).unwrap_or_default();
+                let at = upcasting
+                    .as_ref()
+                    .and_then(|u| u.borrow().failed_at)
+                    .map(|index| format!(", {}", events.origin(index)))
+                    .unwrap_or_default();
+                bail!(
+                    "{}{at}: {error}\nthe {} events upcast before it were folded; the state printed{saved} is the state after them",
+                    events.name(),
+                    folded.events_applied
+                )
+            }
             (Ok(folded), Ok(())) => {
                 eprintln!(
                     "folded {} events in {:.1} ms ({:.0} events/s, reading included), fuel used {}, peak guest memory {}",

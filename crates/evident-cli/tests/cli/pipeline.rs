@@ -173,3 +173,31 @@ fn a_manifest_naming_an_undeclared_upcaster_is_refused_with_its_line() {
         .failure()
         .stderr(contains("evident.toml:4").and(contains("upcaster `missing`")));
 }
+
+#[test]
+fn an_event_an_upcaster_refuses_is_named_by_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let payment = |id: &str, data: &str| {
+        format!(
+            r#"{{"specversion":"1.0","id":"{id}","source":"/shop","type":"payment.received","dataschema":"urn:evident:payment:v1","data":{data}}}"#
+        )
+    };
+    let lines = [
+        payment("p1", r#"{"amount_cents":100,"currency":"EUR"}"#),
+        payment("p2", r#"{"currency":"EUR"}"#),
+    ];
+    std::fs::write(&events, lines.join("\n") + "\n").unwrap();
+    evident_on_guest_dirs()
+        .args(["fold", "guests/payment-totals", "--views"])
+        .arg(payments("evident.toml"))
+        .arg("--events")
+        .arg(&events)
+        .assert()
+        .failure()
+        .stderr(
+            contains("events.jsonl, line 2: upcaster `payment-v1-to-v2`")
+                .and(contains("(id `p2`)"))
+                .and(contains("[invalid-v1]")),
+        );
+}
