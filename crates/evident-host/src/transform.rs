@@ -69,8 +69,8 @@ impl Transform {
     /// The events `events` become, in order, each checked to be a valid CloudEvent; or the first
     /// event the transform refused (or failed on), by position. Several events go as one frame
     /// first; if the frame fails, one call per event decides, so the outcome is the same however
-    /// the events are framed. A call may emit at most [`Limits::max_events`] events and
-    /// [`Limits::max_output_bytes`] bytes of event data per event it was given.
+    /// the events are framed. A call may emit at most [`crate::Limits::max_events`] events and
+    /// [`crate::Limits::max_output_bytes`] bytes of event data per event it was given.
     pub fn transform(
         &self,
         events: &[Event],
