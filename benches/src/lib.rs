@@ -47,8 +47,6 @@ pub enum Setup {
     PerEvent,
     /// No fuel and no epoch deadlines: what metering costs.
     Unmetered,
-    /// Fuel without epoch deadlines (the default metering, named for the comparison).
-    FuelOnly,
     /// Epoch deadlines without fuel.
     EpochOnly,
     /// Fuel and epoch deadlines both.
@@ -71,10 +69,6 @@ pub fn runtime(setup: Setup) -> Runtime {
         },
         Setup::Unmetered => RuntimeConfig {
             fuel_metering: false,
-            epoch_deadlines: false,
-            ..default
-        },
-        Setup::FuelOnly => RuntimeConfig {
             epoch_deadlines: false,
             ..default
         },

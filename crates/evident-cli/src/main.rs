@@ -18,6 +18,11 @@ mod upcasting;
 
 use std::process::ExitCode;
 
+/// Events are parsed on one thread and freed on another (`stream.rs`): mimalloc frees across
+/// threads without the arena locks glibc's allocator takes.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser;
 
 use crate::commands::{

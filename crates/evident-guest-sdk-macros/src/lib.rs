@@ -223,7 +223,8 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
                     fn apply_events(
                         events: ::std::vec::Vec<u8>,
                     ) -> ::std::result::Result<(), exports::evident::db::state_view_batch::BatchError> {
-                        RESIDENT.with(|slot| #sdk::export_view_apply_events(slot, events))
+                        // SAFETY: `events` is the frame the host passed to this export.
+                        RESIDENT.with(|slot| unsafe { #sdk::export_view_apply_events(slot, events) })
                             .map_err(|(index, message)| {
                                 exports::evident::db::state_view_batch::BatchError { index, message }
                             })
@@ -298,7 +299,8 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
                         events: ::std::vec::Vec<u8>,
                         parameters: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
                     ) -> ::std::result::Result<(), evident::db::frame_errors::FrameError> {
-                        #sdk::export_validate_events::<#self_ty>(events, parameters).map_err(
+                        // SAFETY: `events` is the frame the host passed to this export.
+                        unsafe { #sdk::export_validate_events::<#self_ty>(events, parameters) }.map_err(
                             |(index, error)| evident::db::frame_errors::FrameError { index, error },
                         )
                     }
@@ -321,7 +323,8 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
                         events: ::std::vec::Vec<u8>,
                         parameters: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
                     ) -> ::std::result::Result<::std::vec::Vec<u8>, evident::db::frame_errors::FrameError> {
-                        #sdk::export_transform_events::<#self_ty>(events, parameters).map_err(
+                        // SAFETY: `events` is the frame the host passed to this export.
+                        unsafe { #sdk::export_transform_events::<#self_ty>(events, parameters) }.map_err(
                             |(index, error)| evident::db::frame_errors::FrameError { index, error },
                         )
                     }

@@ -56,6 +56,7 @@ pub mod codec;
 pub mod database;
 pub mod decider;
 pub mod log;
+mod memcmp;
 mod progress;
 pub mod transform;
 pub mod validator;

@@ -211,13 +211,22 @@ impl<V: StateView> Resident<V> {
     /// is told before each event (`frame-progress`), so each gets the limits of one call.
     /// After an error the view refuses further use: the failed `reduce` may have changed it.
     pub fn apply(&mut self, frame: &[u8]) -> Result<usize, BatchError> {
+        let events = FrameReader::new(frame).map_err(|e| BatchError {
+            index: 0,
+            error: invalid_frame(e),
+        })?;
+        self.apply_events(events)
+    }
+
+    /// [`Resident::apply`] on a reader already started: how a component reads the frames its
+    /// host sends without checking their strings again ([`FrameReader::new_unchecked`]).
+    pub fn apply_events(&mut self, mut events: FrameReader<'_>) -> Result<usize, BatchError> {
         let at = |index| move |error| BatchError { index, error };
         if self.failed {
             return Err(at(0)(ViewError::new(
                 "an earlier event failed; load the state again",
             )));
         }
-        let mut events = FrameReader::new(frame).map_err(|e| at(0)(invalid_frame(e)))?;
         loop {
             let index = events.index();
             if events.remaining() > 0 {
@@ -244,7 +253,7 @@ impl<V: StateView> Resident<V> {
     }
 }
 
-fn invalid_frame(error: evident_types::frame::FrameError) -> ViewError {
+pub(crate) fn invalid_frame(error: evident_types::frame::FrameError) -> ViewError {
     ViewError::with_code(codes::INVALID_FRAME, error.to_string())
 }
 

@@ -15,7 +15,7 @@ use crate::decider::{self, DatabaseDecider};
 use crate::transform::Transform;
 use crate::validator::Validator;
 use crate::view::{self, Resident, StateView, ViewError};
-use evident_types::frame::{FrameReader, FrameWriter};
+use evident_types::frame::{FrameError, FrameReader, FrameWriter};
 
 /// Lets `evident inspect` tell which SDK built the component: one custom section per
 /// component, whichever attributes it uses.
@@ -126,13 +126,20 @@ pub fn export_validate<V: Validator>(
 }
 
 /// The body of an exported `validate-events`: the index of the first refused event, and why.
-pub fn export_validate_events<V: Validator>(
+///
+/// # Safety
+/// `events` is the frame the host passed to the export: its strings are UTF-8 (see
+/// [`FrameReader::new_unchecked`]).
+#[allow(unsafe_code)] // The frame's strings are trusted, as the canonical ABI's are.
+pub unsafe fn export_validate_events<V: Validator>(
     events: Vec<u8>,
     parameters: Vec<(String, String)>,
 ) -> Result<(), (u32, wit::Error)> {
     report_panics();
     let parameters = Parameters::from(parameters);
-    each_event(&events, |event| V::validate(event, &parameters))
+    // SAFETY: this function's caller vouches for the frame.
+    let reader = unsafe { FrameReader::new_unchecked(&events) };
+    each_event(reader, |event| V::validate(event, &parameters))
 }
 
 /// The body of an exported `transform`.
@@ -149,14 +156,21 @@ pub fn export_transform<T: Transform>(
 
 /// The body of an exported `transform-events`: the events out as one frame, or the index of
 /// the first event the transform refused, and why.
-pub fn export_transform_events<T: Transform>(
+///
+/// # Safety
+/// `events` is the frame the host passed to the export: its strings are UTF-8 (see
+/// [`FrameReader::new_unchecked`]).
+#[allow(unsafe_code)] // The frame's strings are trusted, as the canonical ABI's are.
+pub unsafe fn export_transform_events<T: Transform>(
     events: Vec<u8>,
     parameters: Vec<(String, String)>,
 ) -> Result<Vec<u8>, (u32, wit::Error)> {
     report_panics();
     let parameters = Parameters::from(parameters);
     let mut out = FrameWriter::new();
-    each_event(&events, |event| {
+    // SAFETY: this function's caller vouches for the frame.
+    let reader = unsafe { FrameReader::new_unchecked(&events) };
+    each_event(reader, |event| {
         for event in T::transform(event, &parameters)? {
             out.push(&event);
         }
@@ -165,14 +179,14 @@ pub fn export_transform_events<T: Transform>(
     Ok(out.as_bytes().to_vec())
 }
 
-/// Calls `f` on each event of `frame` in order, stopping at the first error, which comes back
-/// with the event's index.
+/// Calls `f` on each event `reader` reads, in order, stopping at the first error, which comes
+/// back with the event's index.
 fn each_event(
-    frame: &[u8],
+    reader: Result<FrameReader<'_>, FrameError>,
     mut f: impl FnMut(&EventRef<'_>) -> Result<(), GuestError>,
 ) -> Result<(), (u32, wit::Error)> {
     let at = |index: usize, error: GuestError| (index as u32, error_to_wit(error));
-    let mut reader = FrameReader::new(frame).map_err(|e| {
+    let mut reader = reader.map_err(|e| {
         at(
             0,
             GuestError::new(view::codes::INVALID_EVENT, e.to_string()),
@@ -224,14 +238,22 @@ pub fn export_view_load_state<V: StateView>(
 }
 
 /// The body of an exported `apply-events`: on error, the failed event's position and message.
-pub fn export_view_apply_events<V: StateView>(
+///
+/// # Safety
+/// `events` is the frame the host passed to the export: its strings are UTF-8 (see
+/// [`FrameReader::new_unchecked`]).
+#[allow(unsafe_code)] // The frame's strings are trusted, as the canonical ABI's are.
+pub unsafe fn export_view_apply_events<V: StateView>(
     slot: &ResidentSlot<V>,
     events: Vec<u8>,
 ) -> Result<(), (u32, String)> {
     report_panics();
     let mut slot = slot.borrow_mut();
     let resident = slot.as_mut().ok_or_else(|| (0, NOT_LOADED.to_owned()))?;
-    resident.apply(&events).map(drop).map_err(|e| {
+    // SAFETY: this function's caller vouches for the frame.
+    let events = unsafe { FrameReader::new_unchecked(&events) }
+        .map_err(|e| (0, refused(view::invalid_frame(e))))?;
+    resident.apply_events(events).map(drop).map_err(|e| {
         let index = u32::try_from(e.index).unwrap_or(u32::MAX);
         (index, refused(e.error))
     })

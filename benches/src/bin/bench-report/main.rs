@@ -30,6 +30,10 @@ fn main() -> Result<()> {
     let samples = sample_events();
     let events = cycle(&samples, FOLD_EVENTS);
     let mut report = Report::default();
+    let (cpu, caches, cores) = measure::machine();
+    println!("measured on {cpu} ({caches}), {cores} cores\n");
+    report.key("cpu_model", cpu);
+    report.key("cpu_caches", caches);
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     let wants = |section: &str| only.is_empty() || only.split(',').any(|s| s == section);
     if wants("calls") {
@@ -65,10 +69,7 @@ fn main() -> Result<()> {
         "rust_backtrace",
         std::env::var("RUST_BACKTRACE").unwrap_or_default(),
     );
-    report.key(
-        "cores",
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
-    );
+    report.key("cores", cores);
     report.key("seconds", started.elapsed().as_secs_f64());
     let path = evident_testkit::guests::target_dir().join("bench-report.json");
     let json = serde_json::Value::Object(std::mem::take(&mut report.keys));

@@ -29,6 +29,60 @@ pub fn best(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
     (0..runs).map(|_| f()).min().unwrap_or_default()
 }
 
+/// The median of `rounds` runs of each of `runs`, run in turn within each round (the first to
+/// run changing each round): figures that are compared with each other see the same machine,
+/// so a ratio of two of them moves less than either.
+pub fn interleaved<const N: usize>(
+    rounds: usize,
+    runs: [&mut dyn FnMut() -> Duration; N],
+) -> [Duration; N] {
+    let mut times: [Vec<Duration>; N] = std::array::from_fn(|_| Vec::with_capacity(rounds));
+    for round in 0..rounds {
+        for turn in 0..N {
+            let which = (round + turn) % N;
+            times[which].push(runs[which]());
+        }
+    }
+    times.map(|mut times| {
+        times.sort();
+        times[times.len() / 2]
+    })
+}
+
+/// The machine the figures were measured on: CPU model, its caches and the cores this process
+/// may use, printed with the table (figures are comparable only on like machines).
+pub fn machine() -> (String, String, usize) {
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|line| line.starts_with("model name"))
+                .and_then(|line| line.split_once(':'))
+                .map(|(_, model)| model.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    let caches = (0..8)
+        .filter_map(|index| {
+            let dir = format!("/sys/devices/system/cpu/cpu0/cache/index{index}");
+            let read = |name: &str| {
+                std::fs::read_to_string(format!("{dir}/{name}"))
+                    .ok()
+                    .map(|value| value.trim().to_owned())
+            };
+            let level = read("level")?;
+            let kind = match read("type")?.as_str() {
+                "Data" => "d",
+                "Instruction" => "i",
+                _ => "",
+            };
+            Some(format!("L{level}{kind} {}", read("size")?))
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    (model, caches, cores)
+}
+
 /// How long `f` takes once.
 pub fn time<T>(f: impl FnOnce() -> T) -> (Duration, T) {
     let start = Instant::now();
