@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use evident_host::{
     ComponentKind, ErrorKind, Registry, RegistryError, Reloaded, Runtime, RuntimeConfig, Sandbox,
 };
-use evident_testkit::guests::component_bytes;
+use evident_testkit::guests::{self, component_bytes};
 use evident_types::{Event, Parameters, State};
 
 fn registry() -> Registry {
@@ -419,11 +419,12 @@ fn dropping_a_watcher_stops_it_without_waiting_for_its_interval() {
 
 #[test]
 fn components_that_need_wasi_register_in_the_wasi_sandbox_only() {
-    let Some(bytes) = evident_testkit::guests::or_skip(component_bytes("python-event-counter"))
-    else {
+    let Some(bytes) = guests::or_skip(component_bytes("python-event-counter")) else {
         return;
     };
-    let registry = registry();
+    // The tests' shared runtime, whose AOT cache compiles the 18 MB Python component once per
+    // machine (about a CPU minute with the tests' Cranelift), not at each registration.
+    let registry = Registry::new(guests::runtime().clone());
     let strict = registry
         .register("py", "1.0.0", &bytes, ComponentKind::View, Sandbox::Strict)
         .unwrap_err();
@@ -448,7 +449,9 @@ fn registering_removing_activating_and_reloading_from_many_threads_is_safe() {
     let mixer = component_bytes("float-mixer").unwrap();
     let file = dir.join("v.wasm");
     std::fs::write(&file, &counter).unwrap();
-    let registry = Arc::new(registry());
+    // The shared runtime: with its AOT cache, the hundred registrations below load the two
+    // components' compiled code instead of compiling it a hundred times.
+    let registry = Arc::new(Registry::new(guests::runtime().clone()));
     registry
         .register_file("v", "1.0.0", &file, ComponentKind::View, Sandbox::Strict)
         .unwrap();
