@@ -11,7 +11,7 @@
 //! whenever a file lacks it, not by the layout's version.
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
@@ -82,49 +82,73 @@ pub(crate) fn connect(file: &Path) -> Result<Connection, rusqlite::Error> {
 
 /// Creates the tables if the file is new, switches it to WAL, and refuses a file written by a
 /// newer layout.
+///
+/// Connections opening a new file at once (processes started together) can be told "database
+/// is locked" at once, without the busy timeout's wait: SQLite does not wait where waiting could
+/// deadlock, as when two connections that have both read the new file in its first journal mode
+/// both want the exclusive lock that switches it to WAL. Each step here can be done again, so
+/// the whole is retried, within the busy timeout, until it is done or fails for another reason.
 pub(crate) fn prepare(connection: &Connection, location: &str) -> Result<(), StoreError> {
     let open_error = |reason: String| StoreError::Open {
         location: location.to_owned(),
         reason,
     };
-    let mode: String = connection
-        .query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))
-        .map_err(|e| open_error(e.to_string()))?;
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    for attempt in 0u32.. {
+        match prepare_once(connection) {
+            Ok(checked) => return checked.map_err(open_error),
+            Err(e) if is_busy(&e) && Instant::now() < deadline => {
+                if !connection.is_autocommit() {
+                    // A step that failed inside its transaction leaves it open.
+                    connection
+                        .execute_batch("ROLLBACK")
+                        .map_err(|e| open_error(e.to_string()))?;
+                }
+                std::thread::sleep(Duration::from_millis(1 << attempt.min(5)));
+            }
+            Err(e) => return Err(open_error(e.to_string())),
+        }
+    }
+    unreachable!("the attempts end at the deadline")
+}
+
+/// Whether SQLite refused for a lock another connection holds.
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(error, rusqlite::Error::SqliteFailure(failure, _)
+        if failure.code == rusqlite::ErrorCode::DatabaseBusy)
+}
+
+/// One attempt of [`prepare`]: an SQLite error (the caller retries it if it is a lock), or
+/// whether the file is one this build can use.
+fn prepare_once(connection: &Connection) -> Result<Result<(), String>, rusqlite::Error> {
+    let mode: String = connection.query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
-        return Err(open_error(format!(
+        return Ok(Err(format!(
             "the file cannot use the WAL journal (it is in `{mode}` mode)"
         )));
     }
-    let version: i64 = connection
-        .query_row("PRAGMA user_version", [], |row| row.get(0))
-        .map_err(|e| open_error(e.to_string()))?;
+    let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     if version > VERSION {
-        return Err(open_error(format!(
+        return Ok(Err(format!(
             "the file has layout {version}; this build reads layout {VERSION} (upgrade evident)"
         )));
     }
     if version < VERSION {
         // Two processes creating one store at once: `BEGIN IMMEDIATE` lets one create the
         // tables while the other waits, then finds them there.
-        connection
-            .execute_batch(&format!(
-                "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {VERSION}; COMMIT;"
-            ))
-            .map_err(|e| open_error(e.to_string()))?;
+        connection.execute_batch(&format!(
+            "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {VERSION}; COMMIT;"
+        ))?;
     }
     // A file from before snapshots gets their table. Looked for first, so that opening a
     // store that has it takes no write lock.
-    let has_snapshots: bool = connection
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'snapshots')",
-            [],
-            |row| row.get(0),
-        )
-        .map_err(|e| open_error(e.to_string()))?;
+    let has_snapshots: bool = connection.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'snapshots')",
+        [],
+        |row| row.get(0),
+    )?;
     if !has_snapshots {
-        connection
-            .execute_batch(&format!("BEGIN IMMEDIATE; {SNAPSHOTS} COMMIT;"))
-            .map_err(|e| open_error(e.to_string()))?;
+        connection.execute_batch(&format!("BEGIN IMMEDIATE; {SNAPSHOTS} COMMIT;"))?;
     }
-    Ok(())
+    Ok(Ok(()))
 }

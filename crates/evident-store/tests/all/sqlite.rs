@@ -45,6 +45,27 @@ fn appends_from_eight_threads_share_flushes() {
     assert_gapless(&store);
 }
 
+/// Processes started together open a new store together: the first switches the file to the
+/// WAL journal, which takes a lock SQLite does not wait for, and the others must wait for it
+/// rather than fail with "database is locked".
+#[test]
+fn a_new_store_opened_by_eight_threads_at_once_opens_for_each() {
+    for _round in 0..100 {
+        let dir = tempfile::tempdir().unwrap();
+        let location = dir.path().join("store");
+        let start = std::sync::Barrier::new(8);
+        std::thread::scope(|scope| {
+            for _ in 0..8 {
+                scope.spawn(|| {
+                    start.wait();
+                    SqliteStore::open(&location).unwrap_or_else(|e| panic!("{e}"))
+                });
+            }
+        });
+        assert_gapless(&SqliteStore::open(&location).unwrap());
+    }
+}
+
 #[test]
 fn four_processes_appending_to_one_file_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();
