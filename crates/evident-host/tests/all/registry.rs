@@ -423,7 +423,7 @@ fn components_that_need_wasi_register_in_the_wasi_sandbox_only() {
         return;
     };
     // The tests' shared runtime, whose AOT cache compiles the 18 MB Python component once per
-    // machine (about a CPU minute with the tests' Cranelift), not at each registration.
+    // machine, not at each registration (compiling it here made this test take 78 s).
     let registry = Registry::new(guests::runtime().clone());
     let strict = registry
         .register("py", "1.0.0", &bytes, ComponentKind::View, Sandbox::Strict)

@@ -45,9 +45,9 @@ fn appends_from_eight_threads_share_flushes() {
     assert_gapless(&store);
 }
 
-/// Processes started together open a new store together: the first switches the file to the
-/// WAL journal, which takes a lock SQLite does not wait for, and the others must wait for it
-/// rather than fail with "database is locked".
+/// Processes started together open a new store together. Switching a new file to the WAL
+/// journal takes a lock SQLite refuses at once, without waiting, where waiting could deadlock;
+/// every opener must still open rather than fail with "database is locked".
 #[test]
 fn a_new_store_opened_by_eight_threads_at_once_opens_for_each() {
     for _round in 0..100 {
