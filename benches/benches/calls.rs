@@ -35,6 +35,11 @@ fn reduce(c: &mut Criterion) {
                     .unwrap()
             })
         });
+        let mut streamed = (*state).clone();
+        group.bench_function(
+            "component, kept instance, given the state it returned",
+            |b| b.iter(|| streamed = instance.reduce(&streamed, event, &parameters).unwrap()),
+        );
         group.bench_function("component, fresh instance", |b| {
             b.iter(|| {
                 counter

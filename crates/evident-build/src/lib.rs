@@ -75,15 +75,20 @@ impl GuestTarget {
     }
 }
 
-/// Profile settings for guests: fast code (opt-level 3 folds ~30 % faster than "s" for ~10 %
-/// more bytes), one codegen unit, no debug info.
-pub(crate) const GUEST_PROFILE: [&str; 6] = [
+/// The settings Rust guests are built with: fast code (opt-level 3 folds ~30 % faster than "s"
+/// for ~10 % more bytes), one codegen unit, no debug info, and room to allocate in the memory
+/// they start with (a target `rustflags` setting, so a `build.rustflags` of the guest's own
+/// cargo configuration does not apply to these builds).
+pub(crate) const GUEST_PROFILE: [&str; 7] = [
     "profile.release.opt-level=3",
     "profile.release.lto=true",
     "profile.release.codegen-units=1",
     "profile.release.debug=false",
     "profile.release.strip=\"debuginfo\"", // keep the name section: traps show function names
     "profile.release.panic=\"abort\"",
+    // 1 MiB of heap in the memory a module starts with, which the SDK's allocator uses before
+    // it grows the memory (see evident-guest-sdk's documentation).
+    "target.wasm32-unknown-unknown.rustflags=[\"-Clink-arg=--initial-heap=1048576\"]",
 ];
 
 /// How to build.

@@ -196,7 +196,7 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
                         event: Event,
                         parameters: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
                     ) -> ::std::result::Result<State, ::std::string::String> {
-                        #sdk::export_view_reduce::<#self_ty>(state, event, parameters)
+                        REDUCED.with(|slot| #sdk::export_view_reduce(slot, state, event, parameters))
                     }
 
                     fn initialize(
@@ -208,6 +208,9 @@ fn glue(item_impl: &ItemImpl, kind: Kind) -> syn::Result<proc_macro2::TokenStrea
 
                 ::std::thread_local! {
                     static RESIDENT: #sdk::ResidentSlot<#self_ty> = const {
+                        ::std::cell::RefCell::new(::std::option::Option::None)
+                    };
+                    static REDUCED: #sdk::ReducedSlot<#self_ty> = const {
                         ::std::cell::RefCell::new(::std::option::Option::None)
                     };
                 }

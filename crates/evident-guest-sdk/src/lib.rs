@@ -50,6 +50,19 @@
 //!
 //! Build a guest crate (`crate-type = ["cdylib", "rlib"]`) for `wasm32-unknown-unknown` and
 //! encode it as a component with `evident-build` (or the `evident` CLI).
+//!
+//! On `wasm32-unknown-unknown` the SDK sets the guest's global allocator (feature `allocator`,
+//! on by default; turn it off for a guest with an allocator of its own): dlmalloc, as the
+//! standard library's, but a release that allocates from the memory the module starts with (the
+//! linker's `__heap_base` to `__heap_end`) before it grows the memory. `evident-build` links
+//! guests with 1 MiB there, so a fresh instance whose calls fit in it never grows its memory:
+//! in the host's pooling allocator every growth is an `mprotect` of the instance's memory slot,
+//! and shrinking the slot back for the next instance is another, which all threads wait on.
+
+/// See the crate's documentation: the guest's allocator, which starts in its initial memory.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "allocator"))]
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
 
 pub mod change;
 pub mod codec;

@@ -15,7 +15,8 @@ use crate::codec::Codec;
 ///
 /// The state must come back unchanged from its codec (encoded, then decoded): a fold keeps the
 /// state in the instance across many events, but restarts from a saved and reloaded copy when a
-/// frame fails and at checkpoints, so a field the codec drops (`#[serde(skip)]`) or alters
+/// frame fails and at checkpoints, and a `reduce` given back the state its instance returned
+/// last goes on from the view it kept, so a field the codec drops (`#[serde(skip)]`) or alters
 /// would make the result depend on where those fall. The SDK's [`crate::Json`] codec reads
 /// back every `f64` it writes bit for bit; [`crate::Cbor`] does too.
 pub trait StateView: Serialize + DeserializeOwned + Sized {

@@ -66,21 +66,37 @@ pub fn export_view_initialize<V: StateView>(
         .map_err(refused)
 }
 
-/// The body of an exported `reduce`.
+/// Where a component keeps the view its last `reduce` made, with the state it returned for it:
+/// a `reduce` given that state again (the next event of a stream on a kept instance) goes on
+/// from the view instead of decoding the state (see [`StateView`] on why both are the same).
+pub type ReducedSlot<V> = std::cell::RefCell<Option<(State, V)>>;
+
+/// The body of an exported `reduce`: [`view::reduce_ref`], with the view kept in `slot`.
 pub fn export_view_reduce<V: StateView>(
+    slot: &ReducedSlot<V>,
     state: wit::State,
     event: wit::Event,
     parameters: Vec<(String, String)>,
 ) -> Result<wit::State, String> {
     report_panics();
     let parameters = Parameters::from(parameters);
-    let lent = match lend(&event) {
-        Ok(lent) => lent,
-        Err(error) => return Err(refused(error)),
+    let lent = lend(&event).map_err(refused)?;
+    // Taken out of the slot: a `reduce` that fails may have changed the view halfway.
+    let kept = slot.take().filter(|(returned, _)| {
+        returned.bytes[..] == state.bytes[..]
+            && returned.content_type == state.content_type
+            && returned.schema_id == state.schema_id
+    });
+    let mut view = match kept {
+        Some((_, view)) => view,
+        None => view::decode::<V>(&state_from_wit(state), &parameters).map_err(refused)?,
     };
-    view::reduce_ref::<V>(&state_from_wit(state), &lent, &parameters)
-        .map(state_to_wit)
-        .map_err(refused)
+    view.reduce(&lent, &parameters).map_err(refused)?;
+    let state = view::encode(&view).map_err(refused)?;
+    // The slot keeps the bytes; the host gets a copy.
+    let returned = state_to_wit(state.clone());
+    slot.replace(Some((state, view)));
+    Ok(returned)
 }
 
 /// `event` lent as an [`EventRef`], or why it is not a valid CloudEvent.
@@ -447,5 +463,89 @@ fn event_to_wit(event: Event) -> wit::Event {
         time: wire.time,
         data: wire.data,
         extensions: wire.extensions,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use serde::{Deserialize, Deserializer, Serialize};
+
+    use super::*;
+
+    thread_local! {
+        static DECODED: Cell<u32> = const { Cell::new(0) };
+    }
+
+    /// Adds each event's `data` (a number) to the state, counting how often it is decoded;
+    /// an event of type `fail` adds 1000, then fails.
+    #[derive(Serialize)]
+    struct Sum(u64);
+
+    impl<'de> Deserialize<'de> for Sum {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            DECODED.set(DECODED.get() + 1);
+            u64::deserialize(deserializer).map(Sum)
+        }
+    }
+
+    impl StateView for Sum {
+        type Codec = crate::Json;
+        fn initialize(_: &Parameters) -> Result<Self, ViewError> {
+            Ok(Sum(0))
+        }
+        fn reduce(&mut self, event: &EventRef<'_>, _: &Parameters) -> Result<(), ViewError> {
+            let data = std::str::from_utf8(event.data.unwrap_or(b"0"))?;
+            self.0 += data.parse::<u64>()?;
+            if event.event_type == "fail" {
+                self.0 += 1000;
+                return Err(ViewError::new("failed after adding"));
+            }
+            Ok(())
+        }
+    }
+
+    fn event(event_type: &str, data: &str) -> wit::Event {
+        let mut event = Event::new("1", "/", event_type);
+        event.data = Some(data.as_bytes().to_vec().into());
+        event_to_wit(event)
+    }
+
+    fn json(text: &str) -> wit::State {
+        state_to_wit(State::new("application/json", text.as_bytes().to_vec()))
+    }
+
+    fn reduce(slot: &ReducedSlot<Sum>, state: &wit::State, event: wit::Event) -> wit::State {
+        export_view_reduce(slot, state.clone(), event, Vec::new()).unwrap()
+    }
+
+    #[test]
+    fn a_reduce_given_the_state_it_returned_goes_on_without_decoding_it() {
+        let slot = ReducedSlot::<Sum>::default();
+        let first = reduce(&slot, &json("5"), event("add", "1"));
+        assert_eq!((&first.bytes[..], DECODED.get()), (&b"6"[..], 1));
+        let second = reduce(&slot, &first, event("add", "2"));
+        assert_eq!((&second.bytes[..], DECODED.get()), (&b"8"[..], 1));
+        // Another state is decoded, whatever the slot holds.
+        let other = reduce(&slot, &json("5"), event("add", "2"));
+        assert_eq!((&other.bytes[..], DECODED.get()), (&b"7"[..], 2));
+        // So is the same bytes in another format.
+        let mut cbor = other.clone();
+        cbor.content_type = "application/cbor".into();
+        let refused = export_view_reduce(&slot, cbor, event("add", "1"), Vec::new());
+        assert!(refused.unwrap_err().contains("application/cbor"));
+    }
+
+    #[test]
+    fn a_failed_reduce_leaves_nothing_half_changed_for_the_next() {
+        let slot = ReducedSlot::<Sum>::default();
+        let first = reduce(&slot, &json("5"), event("add", "1"));
+        let failed = export_view_reduce(&slot, first.clone(), event("fail", "1"), Vec::new());
+        assert!(failed.is_err());
+        let decoded = DECODED.get();
+        let next = reduce(&slot, &first, event("add", "1"));
+        assert_eq!(&next.bytes[..], b"7", "the failed reduce's 1001 was kept");
+        assert_eq!(DECODED.get(), decoded + 1);
     }
 }

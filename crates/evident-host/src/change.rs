@@ -13,7 +13,7 @@ use crate::limits::Limits;
 use crate::metrics::MetricsSnapshot;
 use crate::runtime::Runtime;
 use crate::store::{self, CallSite, Mode, StoreData};
-use crate::wire;
+use crate::wire::{self, Payload};
 
 /// A loaded state change, ready to call. Cloning is cheap; every call runs on a fresh instance.
 #[derive(Clone)]
@@ -26,14 +26,14 @@ type Pairs = [(String, String)];
 struct Process;
 impl Signature for Process {
     const NAME: &'static str = "process";
-    type Params<'a> = (&'a wit::State, &'a wit::Command, &'a Pairs);
+    type Params<'a> = (Payload<'a>, Payload<'a>, &'a Pairs);
     type Results = (Result<Vec<wit::Event>, wit::Error>,);
 }
 
 struct Validate;
 impl Signature for Validate {
     const NAME: &'static str = "validate";
-    type Params<'a> = (&'a wit::State, &'a wit::Command);
+    type Params<'a> = (Payload<'a>, Payload<'a>);
     type Results = (Result<bool, String>,);
 }
 
@@ -160,12 +160,11 @@ impl StateChange {
     ) -> Result<Vec<Event>, Error> {
         let site = self.handle.site("process");
         self.handle.arm(store, site, mode)?;
-        let state = wire::state_to_wit(state);
-        let command = wire::command_to_wit(command);
+        let (state, command) = (Payload::from(state), Payload::from(command));
         let result = match self.handle.exports.process.bind(&mut *store, instance) {
             Ok(process) => {
                 process
-                    .invoke(mode, store, (&state, &command, parameters.as_slice()))
+                    .invoke(mode, store, (state, command, parameters.as_slice()))
                     .await
             }
             Err(e) => Err(e),
@@ -184,12 +183,11 @@ impl StateChange {
     ) -> Result<bool, Error> {
         let started = Instant::now();
         let site = self.handle.site("validate");
-        let state = wire::state_to_wit(state);
-        let command = wire::command_to_wit(command);
+        let (state, command) = (Payload::from(state), Payload::from(command));
         let (result, usage) = match self.handle.instantiate(site, mode).await {
             Ok((mut store, instance)) => {
                 let called = match self.handle.exports.validate.bind(&mut store, &instance) {
-                    Ok(validate) => validate.invoke(mode, &mut store, (&state, &command)).await,
+                    Ok(validate) => validate.invoke(mode, &mut store, (state, command)).await,
                     Err(e) => Err(e),
                 };
                 let result = match called {

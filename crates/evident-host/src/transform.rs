@@ -13,14 +13,14 @@ use crate::event_function::{self, EventRefused, Exports};
 use crate::runtime::Runtime;
 use crate::store::{self, CallSite, Mode, StoreData};
 use crate::validator::refusal;
-use crate::wire;
+use crate::wire::{self, EventParam, LentEvent};
 
 type Pairs = [(String, String)];
 
 struct TransformOne;
 impl Signature for TransformOne {
     const NAME: &'static str = "transform";
-    type Params<'a> = (&'a wit::Event, &'a Pairs);
+    type Params<'a> = (EventParam<'a>, &'a Pairs);
     type Results = (Result<Vec<wit::Event>, wit::Error>,);
 }
 
@@ -111,13 +111,13 @@ impl Transform {
                         instance: &Instance,
                         site: CallSite<'_>,
                         event: &Event| {
-            let event = wire::event_to_wit(event);
+            let event = LentEvent::new(event);
             let result = self
                 .handle
                 .exports
                 .transform
                 .bind(&mut *store, instance)
-                .and_then(|f| run_sync(f.invoke(Mode::Sync, store, (&event, pairs))));
+                .and_then(|f| run_sync(f.invoke(Mode::Sync, store, (event.param(), pairs))));
             match result {
                 Ok((Ok(output),)) => {
                     let events = output

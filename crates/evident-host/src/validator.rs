@@ -11,14 +11,14 @@ use crate::error::Error;
 use crate::event_function::{self, EventRefused, Exports};
 use crate::runtime::Runtime;
 use crate::store::{self, CallSite, Mode, StoreData};
-use crate::wire;
+use crate::wire::{self, EventParam, LentEvent};
 
 type Pairs = [(String, String)];
 
 struct Validate;
 impl Signature for Validate {
     const NAME: &'static str = "validate";
-    type Params<'a> = (&'a wit::Event, &'a Pairs);
+    type Params<'a> = (EventParam<'a>, &'a Pairs);
     type Results = (Result<(), wit::Error>,);
 }
 
@@ -97,13 +97,13 @@ impl Validator {
                         instance: &Instance,
                         site: CallSite<'_>,
                         event: &Event| {
-            let event = wire::event_to_wit(event);
+            let event = LentEvent::new(event);
             let result = self
                 .handle
                 .exports
                 .validate
                 .bind(&mut *store, instance)
-                .and_then(|f| run_sync(f.invoke(Mode::Sync, store, (&event, pairs))));
+                .and_then(|f| run_sync(f.invoke(Mode::Sync, store, (event.param(), pairs))));
             match result {
                 Ok((Ok(()),)) => Ok(Vec::new()),
                 Ok((Err(error),)) => Err(refusal(site, error)),

@@ -1,4 +1,5 @@
-//! Single calls: instantiation, `reduce` on a kept and on a fresh instance, `process`.
+//! Single calls: instantiation, `reduce` on a kept instance (given one state again and again,
+//! or each time the state it returned) and on a fresh one, `process`.
 
 use std::hint::black_box;
 
@@ -38,6 +39,11 @@ pub fn measure(report: &mut Report, samples: &[Event]) -> Result<()> {
     let reduce_call = per_call(|| {
         black_box(instance.reduce(&small, event, &parameters).unwrap());
     });
+    // A stream on a kept instance: each call is given the state the last one returned.
+    let mut streamed = small.clone();
+    let reduce_streamed = per_call(|| {
+        streamed = instance.reduce(&streamed, event, &parameters).unwrap();
+    });
     let native_reduce_call = per_call(|| {
         black_box(native_view::reduce::<EventCounts>(&small, event, &parameters).unwrap());
     });
@@ -54,6 +60,15 @@ pub fn measure(report: &mut Report, samples: &[Event]) -> Result<()> {
         ),
     );
     report.row(
+        "reduce, kept instance, given the state it returned",
+        format!("{:.2} µs", micros(reduce_streamed)),
+        format!("{:.2} µs", micros(native_reduce_call)),
+        format!(
+            "{:.1}× native",
+            micros(reduce_streamed) / micros(native_reduce_call)
+        ),
+    );
+    report.row(
         "reduce, fresh instance per call",
         format!("{:.2} µs", micros(reduce_fresh)),
         format!("{:.2} µs", micros(native_reduce_call)),
@@ -63,6 +78,7 @@ pub fn measure(report: &mut Report, samples: &[Event]) -> Result<()> {
         ),
     );
     report.key("reduce_call_us", micros(reduce_call));
+    report.key("reduce_streamed_call_us", micros(reduce_streamed));
     report.key("reduce_fresh_instance_us", micros(reduce_fresh));
     report.key("native_reduce_call_us", micros(native_reduce_call));
 

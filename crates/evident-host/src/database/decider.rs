@@ -16,7 +16,7 @@ use crate::limits::Limits;
 use crate::metrics::MetricsSnapshot;
 use crate::runtime::Runtime;
 use crate::store::{self, Mode, StoreData};
-use crate::wire;
+use crate::wire::{self, Payload};
 
 /// A loaded decider that reads the database: give it to [`crate::Database::decide`]. Cloning
 /// is cheap; every decision runs on a fresh instance.
@@ -30,7 +30,7 @@ impl Signature for Decide {
     const NAME: &'static str = "decide";
     type Params<'a> = (
         Resource<DatabaseResource>,
-        &'a wit::Command,
+        Payload<'a>,
         &'a [(String, String)],
     );
     type Results = (Result<wit_decider::Decision, wit::Error>,);
@@ -103,7 +103,7 @@ impl DatabaseDecider {
     ) -> (Result<Returned, Error>, Option<Session>, Usage) {
         let started = Instant::now();
         let site = self.handle.site("decide");
-        let command = wire::command_to_wit(command);
+        let command = Payload::from(command);
         let (result, session, usage) = match self.handle.instantiate(site, mode).await {
             Ok((mut store, instance)) => {
                 store.data_mut().database = Some(session);
@@ -111,11 +111,7 @@ impl DatabaseDecider {
                     Ok(decide) => {
                         let database = Resource::new_borrow(0);
                         decide
-                            .invoke(
-                                mode,
-                                &mut store,
-                                (database, &command, parameters.as_slice()),
-                            )
+                            .invoke(mode, &mut store, (database, command, parameters.as_slice()))
                             .await
                     }
                     Err(e) => Err(e),

@@ -11,14 +11,14 @@ use crate::bindings::{BatchError, wit};
 use crate::component::{Bound, Export, Handle, Interface, Signature};
 use crate::error::Error;
 use crate::store::{self, CallSite, Mode, StoreData};
-use crate::wire;
+use crate::wire::{self, EventParam, LentEvent, Payload};
 
 type Pairs = [(String, String)];
 
 pub(crate) struct Reduce;
 impl Signature for Reduce {
     const NAME: &'static str = "reduce";
-    type Params<'a> = (&'a wit::State, &'a wit::Event, &'a Pairs);
+    type Params<'a> = (Payload<'a>, EventParam<'a>, &'a Pairs);
     type Results = (Result<wit::State, String>,);
 }
 
@@ -32,7 +32,7 @@ impl Signature for Initialize {
 pub(crate) struct LoadState;
 impl Signature for LoadState {
     const NAME: &'static str = "load-state";
-    type Params<'a> = (&'a wit::State, &'a Pairs);
+    type Params<'a> = (Payload<'a>, &'a Pairs);
     type Results = (Result<(), String>,);
 }
 
@@ -179,15 +179,14 @@ impl ViewHandle {
     ) -> Result<State, Error> {
         let site = self.site("reduce");
         self.arm(&mut session.store, site, mode)?;
-        let state = wire::state_to_wit(state);
-        let event = wire::event_to_wit(event);
+        let event = LentEvent::new(event);
         let result = session
             .funcs
             .reduce
             .invoke(
                 mode,
                 &mut session.store,
-                (&state, &event, parameters.as_slice()),
+                (state.into(), event.param(), parameters.as_slice()),
             )
             .await;
         self.state_from(result, &mut session.store, site)
@@ -207,10 +206,13 @@ impl ViewHandle {
             .frames
             .as_ref()
             .expect("a view that folds in frames");
-        let state = wire::state_to_wit(state);
         let result = frames
             .load
-            .invoke(mode, &mut session.store, (&state, parameters.as_slice()))
+            .invoke(
+                mode,
+                &mut session.store,
+                (state.into(), parameters.as_slice()),
+            )
             .await;
         match result {
             Ok((Ok(()),)) => Ok(()),

@@ -257,3 +257,48 @@ impl std::io::Write for Log {
         Ok(())
     }
 }
+
+/// The bytes of linear memory a component starts with (the largest of its core modules').
+fn initial_memory_bytes(component: &[u8]) -> usize {
+    let mut pages = 0;
+    for payload in wasmparser::Parser::new(0).parse_all(component) {
+        if let wasmparser::Payload::MemorySection(memories) = payload.unwrap() {
+            for memory in memories {
+                pages = pages.max(memory.unwrap().initial);
+            }
+        }
+    }
+    usize::try_from(pages).unwrap() << 16
+}
+
+/// A fresh instance (each of these calls gets one) whose work fits in the heap a Rust guest is
+/// linked with never grows its memory, which in the pool would cost two `mprotect`s of its slot.
+#[test]
+fn a_rust_guests_calls_that_fit_in_its_initial_heap_never_grow_its_memory() {
+    for name in ["event-counter", "bank-account"] {
+        let initial =
+            initial_memory_bytes(&evident_testkit::guests::component_bytes(name).unwrap());
+        assert!(initial >= 2 * MIB, "{name} starts with {initial} bytes");
+    }
+    let pinned = |name: &str| Limits {
+        memory_bytes: initial_memory_bytes(
+            &evident_testkit::guests::component_bytes(name).unwrap(),
+        ),
+        ..Limits::default()
+    };
+    let counter = view("event-counter").with_limits(pinned("event-counter"));
+    let state = counter
+        .reduce(&State::default(), &any_event(), &Parameters::new())
+        .unwrap();
+    counter
+        .reduce(&state, &any_event(), &Parameters::new())
+        .unwrap();
+    let bank = change("bank-account").with_limits(pinned("bank-account"));
+    let open =
+        Command::json(&serde_json::json!({"type": "open", "account_id": "a1", "owner": "Ann"}))
+            .unwrap();
+    let opened = bank
+        .process(&State::default(), &open, &Parameters::new())
+        .unwrap();
+    assert_eq!(opened.len(), 1);
+}
