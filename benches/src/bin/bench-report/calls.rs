@@ -2,6 +2,7 @@
 //! or each time the state it returned) and on a fresh one, `process`.
 
 use std::hint::black_box;
+use std::time::Duration;
 
 use anyhow::Result;
 use bank_account::BankAccount;
@@ -50,32 +51,23 @@ pub fn measure(report: &mut Report, samples: &[Event]) -> Result<()> {
     let reduce_fresh = per_call(|| {
         black_box(counter.reduce(&small, event, &parameters).unwrap());
     });
-    report.row(
+    call_row(
+        report,
         "reduce, kept instance (small state)",
-        format!("{:.2} µs", micros(reduce_call)),
-        format!("{:.2} µs", micros(native_reduce_call)),
-        format!(
-            "{:.1}× native",
-            micros(reduce_call) / micros(native_reduce_call)
-        ),
+        reduce_call,
+        native_reduce_call,
     );
-    report.row(
+    call_row(
+        report,
         "reduce, kept instance, given the state it returned",
-        format!("{:.2} µs", micros(reduce_streamed)),
-        format!("{:.2} µs", micros(native_reduce_call)),
-        format!(
-            "{:.1}× native",
-            micros(reduce_streamed) / micros(native_reduce_call)
-        ),
+        reduce_streamed,
+        native_reduce_call,
     );
-    report.row(
+    call_row(
+        report,
         "reduce, fresh instance per call",
-        format!("{:.2} µs", micros(reduce_fresh)),
-        format!("{:.2} µs", micros(native_reduce_call)),
-        format!(
-            "{:.1}× native",
-            micros(reduce_fresh) / micros(native_reduce_call)
-        ),
+        reduce_fresh,
+        native_reduce_call,
     );
     report.key("reduce_call_us", micros(reduce_call));
     report.key("reduce_streamed_call_us", micros(reduce_streamed));
@@ -91,16 +83,23 @@ pub fn measure(report: &mut Report, samples: &[Event]) -> Result<()> {
     let native_process_call = per_call(|| {
         black_box(native_change::process::<BankAccount>(&none_yet, &open, &parameters).unwrap());
     });
-    report.row(
+    call_row(
+        report,
         "process, fresh instance per call",
-        format!("{:.2} µs", micros(process_call)),
-        format!("{:.2} µs", micros(native_process_call)),
-        format!(
-            "{:.1}× native",
-            micros(process_call) / micros(native_process_call)
-        ),
+        process_call,
+        native_process_call,
     );
     report.key("process_call_us", micros(process_call));
     report.key("native_process_call_us", micros(native_process_call));
     Ok(())
+}
+
+/// A row for one call: its time through the host, natively, and the ratio of the two.
+fn call_row(report: &mut Report, what: &str, wasm: Duration, native: Duration) {
+    report.row(
+        what,
+        format!("{:.2} µs", micros(wasm)),
+        format!("{:.2} µs", micros(native)),
+        format!("{:.1}× native", micros(wasm) / micros(native)),
+    );
 }
